@@ -1,0 +1,95 @@
+# Makes the lab's images from local parts (nothing can be pulled here) and pushes them to the lab registry:
+# a BuildKit image for buildx's docker-container driver, and a two-platform busybox base image.
+# shellcheck shell=bash
+
+# with_lab_login COMMAND...: runs COMMAND with a private Docker config logged in to the lab registry, removed after, so
+# the lab leaves no credentials in ~/.docker (the tests check that nothing does).
+with_lab_login() {
+  local cfg rc=0
+  cfg=$(mktemp -d)
+  DOCKER_CONFIG=$cfg docker login -u lab --password-stdin "$LAB_REGISTRY" <"$LAB_SECRETS/registry.password" &&
+    DOCKER_CONFIG=$cfg "$@" || rc=$?
+  rm -rf "$cfg"
+  return $rc
+}
+
+# registry_has REPO TAG: the lab registry holds the tag (credentials go to curl on stdin, never in its argv).
+registry_has() {
+  local accept=application/vnd.docker.distribution.manifest.list.v2+json,application/vnd.docker.distribution.manifest.v2+json
+  accept+=,application/vnd.oci.image.index.v1+json,application/vnd.oci.image.manifest.v1+json
+  printf 'user = "lab:%s"\n' "$(registry_password)" |
+    curl -sf -K - -o /dev/null -I -H "Accept: $accept" --cacert "$LAB_CA_CERT" \
+      "https://$LAB_REGISTRY/v2/$1/manifests/$2"
+}
+
+# copy_with_libs ROOTFS BINARY...: copies dynamically linked binaries with the shared libraries they load.
+copy_with_libs() {
+  local root=$1 bin lib
+  shift
+  for bin in "$@"; do
+    install -D -m 755 "$bin" "$root/usr/bin/$(basename "$bin")"
+    for lib in $(ldd "$bin" 2>/dev/null | grep -o '/[^ ]*' || true); do
+      [[ -e $root$lib ]] || cp -L --parents "$lib" "$root"
+    done
+  done
+}
+
+# The BuildKit image: the go-built buildkitd and buildctl (buildx execs `buildctl` in the container to know when it is
+# ready), Debian's runc, and the system's CA bundle, which holds the lab CA.
+buildkit_image_up() {
+  local inputs
+  inputs=$(cat "$LAB_BIN/buildkitd" "$LAB_BIN/buildctl" "$(command -v runc)" /etc/ssl/certs/ca-certificates.crt | sha256sum)
+  if stamp_matches buildkit-image "$inputs" && registry_has lab/buildkit "$BUILDKIT_VERSION"; then return 0; fi
+  local root
+  root=$(mktemp -d)
+  copy_with_libs "$root" "$LAB_BIN/buildkitd" "$LAB_BIN/buildctl" "$(command -v runc)"
+  install -D -m 644 /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
+  mkdir -p "$root/etc/buildkit" "$root/var/lib/buildkit" "$root/run" "$root/tmp"
+  chmod 1777 "$root/tmp"
+  tar -C "$root" -c . | docker import \
+    --change 'ENTRYPOINT ["buildkitd"]' \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change "LABEL org.opencontainers.image.version=$BUILDKIT_VERSION" \
+    - "$LAB_BUILDKIT_IMAGE"
+  rm -rf "$root"
+  with_lab_login docker push "$LAB_BUILDKIT_IMAGE"
+  stamp_write buildkit-image "$inputs"
+}
+
+# busybox_rootfs DIR BUSYBOX: a minimal root file system: busybox, its applets as links, a root user and /tmp.
+busybox_rootfs() {
+  local root=$1 busybox=$2 applet
+  install -D -m 755 "$busybox" "$root/bin/busybox"
+  # The applet list is the same for both architectures (one Debian version); the host's busybox prints it.
+  for applet in $(/bin/busybox --list-full); do
+    [[ $applet == bin/busybox ]] && continue
+    mkdir -p "$root/$(dirname "$applet")"
+    ln -sf /bin/busybox "$root/$applet"
+  done
+  mkdir -p "$root/etc" "$root/root" "$root/tmp"
+  chmod 1777 "$root/tmp"
+  echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
+  echo 'root:x:0:' >"$root/etc/group"
+}
+
+# The base image: busybox for linux/amd64 and linux/arm64, as one manifest list.
+base_image_up() {
+  local inputs
+  inputs=$(cat /bin/busybox "$LAB_CACHE/busybox-arm64/bin/busybox" | sha256sum)
+  if stamp_matches base-image "$inputs" && registry_has lab/busybox 1; then return 0; fi
+  local arch root refs=()
+  for arch in amd64 arm64; do
+    root=$(mktemp -d)
+    if [[ $arch == amd64 ]]; then busybox_rootfs "$root" /bin/busybox; else
+      busybox_rootfs "$root" "$LAB_CACHE/busybox-arm64/bin/busybox"
+    fi
+    tar -C "$root" -c . | docker import --platform "linux/$arch" --change 'CMD ["sh"]' - "$LAB_BASE_IMAGE-$arch"
+    rm -rf "$root"
+    refs+=("$LAB_BASE_IMAGE-$arch")
+  done
+  # shellcheck disable=SC2016 # expanded by the inner bash
+  with_lab_login bash -c '
+    for ref in "$@"; do docker push "$ref" || exit 1; done
+    docker buildx imagetools create -t "$0" "$@"' "$LAB_BASE_IMAGE" "${refs[@]}"
+  stamp_write base-image "$inputs"
+}
