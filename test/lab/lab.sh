@@ -28,12 +28,13 @@ cmd_up() {
   step "Debian packages" apt_up
   step "busybox for arm64" busybox_arm64_up
   step "QEMU binfmt handlers" binfmt_up
+  step "lab host names" hosts_up
   step "lab CA and registry certificate" ca_up
   step "trust in the lab CA" trust_up
   step "registry credentials" credentials_up
   step "dockerd" dockerd_up
-  step "registry" registry_up "" "$REGISTRY_PORT"
-  step "registry2" registry_up 2 "$REGISTRY2_PORT"
+  step "registry" registry_up "" "$LAB_REGISTRY"
+  step "registry2" registry_up 2 "$LAB_REGISTRY2"
   say "building the Go tools that are missing (minutes each on a cold machine)"
   step "Go tools (buildx, buildkitd, buildctl, trivy, act)" go_tools_up
   step "tool links" go_tools_link
@@ -57,12 +58,13 @@ cmd_status() {
   {
     printf 'dockerd\t%s\t%s (%s)\n' "$(version_of docker version -f '{{.Server.Version}}')" \
       "${DOCKER_HOST:-unix:///var/run/docker.sock}" "$dockerd_note"
-    local n port
+    local n address
     for n in "" 2; do
-      port=$REGISTRY_PORT
-      [[ -n $n ]] && port=$REGISTRY2_PORT
-      printf 'registry%s\t%s\thttps://127.0.0.1:%s (TLS, htpasswd user lab%s, pid %s)\n' "$n" \
-        "$(docker-registry --version 2>/dev/null | awk '{print $3}')" "$port" "$n" "$(cat "$LAB_RUN/registry$n.pid" 2>/dev/null)"
+      address=$LAB_REGISTRY
+      [[ -n $n ]] && address=$LAB_REGISTRY2
+      printf 'registry%s\t%s\thttps://%s on 127.0.0.1 (TLS, htpasswd user lab%s, pid %s)\n' "$n" \
+        "$(docker-registry --version 2>/dev/null | awk '{print $3}')" "$address" "$n" \
+        "$(cat "$LAB_RUN/registry$n.pid" 2>/dev/null)"
     done
     printf 'buildx\t%s\t%s\n' "$(docker buildx version 2>/dev/null | awk '{print $2}')" "$LAB_PLUGIN_DIR/docker-buildx"
     printf 'buildkit\t%s\t%s\n' "$(buildkitd --version 2>/dev/null | awk '{print $3}')" "$LAB_BUILDKIT_IMAGE"

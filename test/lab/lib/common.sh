@@ -17,8 +17,11 @@ LAB_CACHE=$LAB_HOME/cache
 # buildx goes where the Docker CLI finds plugins whatever DOCKER_CONFIG says: docker-build runs with a private one.
 LAB_PLUGIN_DIR=${LAB_PLUGIN_DIR:-/usr/local/lib/docker/cli-plugins}
 
-LAB_REGISTRY=127.0.0.1:$REGISTRY_PORT
-LAB_REGISTRY2=127.0.0.1:$REGISTRY2_PORT
+# The registries listen on 127.0.0.1 but are named by host names that /etc/hosts maps there. Container tools treat a
+# registry at "localhost" or a loopback IP as plain HTTP unless told otherwise (containerd's docker.MatchLocalhost, used
+# by buildx's imagetools), which a real registry never is; a real name keeps the lab's TLS path the same as a user's.
+LAB_REGISTRY=$REGISTRY_HOST:$REGISTRY_PORT
+LAB_REGISTRY2=$REGISTRY2_HOST:$REGISTRY2_PORT
 LAB_BUILDKIT_IMAGE=$LAB_REGISTRY/lab/buildkit:$BUILDKIT_VERSION
 LAB_BASE_IMAGE=$LAB_REGISTRY/lab/busybox:1
 LAB_CA_CERT=$LAB_CA_DIR/ca.crt
@@ -48,9 +51,13 @@ step() {
   local started=$SECONDS rc
   # A subshell outside any condition, so that `set -e` holds inside the step: bash ignores -e in a function called
   # from `if`, `||` or `&&`, which would let a failed command in the middle of a step go unnoticed.
+  # Temporary files of the step go to a directory of its own, removed when the step ends, however it ends.
   set +e
   (
     set -eo pipefail
+    TMPDIR=$(mktemp -d)
+    export TMPDIR
+    trap 'rm -rf "$TMPDIR"' EXIT
     "$@"
   ) >"$log" 2>&1
   rc=$?

@@ -38,7 +38,7 @@ copy_with_libs() {
 # ready), Debian's runc, and the system's CA bundle, which holds the lab CA.
 buildkit_image_up() {
   local inputs
-  inputs=$(cat "$LAB_BIN/buildkitd" "$LAB_BIN/buildctl" "$(command -v runc)" /etc/ssl/certs/ca-certificates.crt | sha256sum)
+  inputs=$(cat "${BASH_SOURCE[0]}" "$LAB_BIN/buildkitd" "$LAB_BIN/buildctl" "$(command -v runc)" /etc/ssl/certs/ca-certificates.crt | sha256sum)
   if stamp_matches buildkit-image "$inputs" && registry_has lab/buildkit "$BUILDKIT_VERSION"; then return 0; fi
   local root
   root=$(mktemp -d)
@@ -72,24 +72,31 @@ busybox_rootfs() {
   echo 'root:x:0:' >"$root/etc/group"
 }
 
-# The base image: busybox for linux/amd64 and linux/arm64, as one manifest list.
+# The base image: busybox for linux/amd64 and linux/arm64 as one manifest list, built FROM scratch by the lab's own
+# BuildKit (nothing runs in the build, so no emulation is needed). `docker import --platform` cannot make it: dockerd
+# 20.10 ignores the platform and labels every import amd64.
 base_image_up() {
   local inputs
-  inputs=$(cat /bin/busybox "$LAB_CACHE/busybox-arm64/bin/busybox" | sha256sum)
+  inputs=$(cat "${BASH_SOURCE[0]}" /bin/busybox "$LAB_CACHE/busybox-arm64/bin/busybox" | sha256sum)
   if stamp_matches base-image "$inputs" && registry_has lab/busybox 1; then return 0; fi
-  local arch root refs=()
-  for arch in amd64 arm64; do
-    root=$(mktemp -d)
-    if [[ $arch == amd64 ]]; then busybox_rootfs "$root" /bin/busybox; else
-      busybox_rootfs "$root" "$LAB_CACHE/busybox-arm64/bin/busybox"
-    fi
-    tar -C "$root" -c . | docker import --platform "linux/$arch" --change 'CMD ["sh"]' - "$LAB_BASE_IMAGE-$arch"
-    rm -rf "$root"
-    refs+=("$LAB_BASE_IMAGE-$arch")
-  done
-  # shellcheck disable=SC2016 # expanded by the inner bash
-  with_lab_login bash -c '
-    for ref in "$@"; do docker push "$ref" || exit 1; done
-    docker buildx imagetools create -t "$0" "$@"' "$LAB_BASE_IMAGE" "${refs[@]}"
+  local context
+  context=$(mktemp -d)
+  busybox_rootfs "$context/rootfs-amd64" /bin/busybox
+  busybox_rootfs "$context/rootfs-arm64" "$LAB_CACHE/busybox-arm64/bin/busybox"
+  # shellcheck disable=SC2016 # a Dockerfile variable
+  printf '%s\n' 'FROM scratch' 'ARG TARGETARCH' 'COPY rootfs-${TARGETARCH}/ /' 'CMD ["sh"]' >"$context/Dockerfile"
+  with_lab_login lab_buildx build --platform linux/amd64,linux/arm64 --provenance=false --sbom=false \
+    --tag "$LAB_BASE_IMAGE" --push "$context"
+  rm -rf "$context"
   stamp_write base-image "$inputs"
+}
+
+# lab_buildx ARGS...: runs `docker buildx ARGS` on a throwaway docker-container builder that uses the lab BuildKit image.
+lab_buildx() {
+  local builder=lab-$$ rc=0
+  docker buildx create --name "$builder" --driver docker-container \
+    --driver-opt "image=$LAB_BUILDKIT_IMAGE" --driver-opt network=host --bootstrap
+  docker buildx --builder "$builder" "$@" || rc=$?
+  docker buildx rm --force "$builder"
+  return $rc
 }
