@@ -98,7 +98,9 @@ dockerd_up() {
   fi
   if ! pid_alive "$pidfile"; then
     rm -f "$pidfile"
-    setsid dockerd "${args[@]}" </dev/null >>"$LAB_LOG/dockerd.log" 2>&1 &
+    # Without the step's TMPDIR, which is removed when the step ends: dockerd and containerd keep temporary files
+    # there (runc's process specs) for as long as they run.
+    env -u TMPDIR setsid dockerd "${args[@]}" </dev/null >>"$LAB_LOG/dockerd.log" 2>&1 &
     echo "${args[*]}" >"$pidfile.args"
   fi
   wait_for 60 docker info || {
@@ -152,7 +154,7 @@ YAML
     return 0
   fi
   if pid_alive "$pidfile"; then kill "$(cat "$pidfile")"; fi
-  setsid docker-registry serve "$dir/config.yml" </dev/null >>"$LAB_LOG/registry$n.log" 2>&1 &
+  env -u TMPDIR setsid docker-registry serve "$dir/config.yml" </dev/null >>"$LAB_LOG/registry$n.log" 2>&1 &
   echo $! >"$pidfile"
   echo "$config_id" >"$pidfile.config"
   wait_for 30 registry_answers "$address" || {
