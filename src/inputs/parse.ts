@@ -1,0 +1,138 @@
+/**
+ * Turns the raw input text into typed Inputs, validating everything before any side effect. Image names and tag rules
+ * are validated by the tag engine (src/meta/), which owns their grammar.
+ */
+import { InputError } from '../errors.js';
+import { combineLogins, parseRegistryAuth, simpleLogin, type RegistryLogin } from './login.js';
+import { inputSpec as spec, type InputSpec } from './table.js';
+import {
+  optional,
+  parseBoolean,
+  parseInteger,
+  parseKeyValue,
+  parseList,
+  parseOption,
+  type KeyValue,
+} from './values.js';
+
+export type PushMode = 'auto' | 'always' | 'never';
+
+export interface Inputs {
+  images: string[];
+  tags: string[];
+  flavor: string[];
+  labels: string[];
+  annotations: string[];
+  shaLength: number | undefined;
+  context: string;
+  file: string | undefined;
+  target: string | undefined;
+  buildArgs: KeyValue[];
+  buildContexts: KeyValue[];
+  secrets: KeyValue[];
+  secretFiles: KeyValue[];
+  ssh: string[];
+  platforms: string[];
+  pull: boolean;
+  noCache: boolean;
+  provenance: string | undefined;
+  sbom: string | undefined;
+  push: PushMode;
+  load: boolean;
+  logins: RegistryLogin[];
+  githubToken: string | undefined;
+  builder: string | undefined;
+  buildkitImage: string;
+  buildkitdConfigInline: string | undefined;
+  driverOpts: KeyValue[];
+  binfmtImage: string;
+}
+
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
+const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
+const CONTEXT_NAME = /^[A-Za-z0-9][A-Za-z0-9_./:@-]*$/;
+const OPTION_KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const SSH = /^[A-Za-z0-9_.-]+(?:=.+)?$/;
+
+/** Everything is checked here or in the tag engine: the first error stops the run before anything happens. */
+export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
+  const text = (name: string): string => {
+    const value = raw.get(name);
+    if (value === undefined) throw new Error(`input ${name} is not in the input table`);
+    return value;
+  };
+  const list = (name: string): string[] => parseList(text(name), listCommas(spec(name)));
+  const keyValues = (name: string, key: RegExp, what: string, secret = false): KeyValue[] =>
+    list(name).map((line) => parseKeyValue(name, line, key, what, secret));
+  const bool = (name: string): boolean => parseBoolean(name, text(name));
+
+  const platforms = list('platforms');
+  for (const platform of platforms) {
+    if (!PLATFORM.test(platform)) {
+      throw new InputError('platforms', platform, 'expected os/arch[/variant], such as linux/amd64 or linux/arm/v7');
+    }
+  }
+  const ssh = list('ssh');
+  for (const entry of ssh) {
+    if (!SSH.test(entry)) throw new InputError('ssh', entry, 'expected default or id=path');
+  }
+  const shaLength = spec('sha-length').kind;
+  if (shaLength.type !== 'number') throw new Error('sha-length must be a number input');
+
+  const inputs: Inputs = {
+    images: list('images'),
+    tags: list('tags'),
+    flavor: list('flavor'),
+    labels: list('labels'),
+    annotations: list('annotations'),
+    shaLength: parseInteger('sha-length', text('sha-length'), shaLength.min, shaLength.max),
+    context: optional(text('context')) ?? '.',
+    file: optional(text('file')),
+    target: optional(text('target')),
+    buildArgs: keyValues('build-args', ARG_NAME, 'NAME=value'),
+    buildContexts: keyValues('build-contexts', CONTEXT_NAME, 'name=source'),
+    secrets: keyValues('secrets', SECRET_ID, 'id=value', true),
+    secretFiles: keyValues('secret-files', SECRET_ID, 'id=path'),
+    ssh,
+    platforms,
+    pull: bool('pull'),
+    noCache: bool('no-cache'),
+    provenance: optional(text('provenance')),
+    sbom: optional(text('sbom')),
+    push: ({ auto: 'auto', true: 'always', false: 'never' } as const)[
+      parseOption('push', text('push'), ['auto', 'true', 'false'] as const)
+    ],
+    load: bool('load'),
+    logins: combineLogins([
+      ...simpleLogin(text('registry'), text('username'), text('password')),
+      ...parseRegistryAuth(text('registry-auth')),
+    ]),
+    githubToken: optional(text('github-token')),
+    builder: optional(text('builder')),
+    buildkitImage: optional(text('buildkit-image')) ?? spec('buildkit-image').default,
+    buildkitdConfigInline: optional(text('buildkitd-config-inline')),
+    driverOpts: keyValues('driver-opts', OPTION_KEY, 'key=value'),
+    binfmtImage: optional(text('binfmt-image')) ?? spec('binfmt-image').default,
+  };
+  if (inputs.push === 'always' && inputs.images.length === 0) {
+    throw new InputError('push', 'true', 'needs at least one image in images');
+  }
+  if (inputs.load && inputs.platforms.length > 1) {
+    throw new InputError('load', 'true', `loads one platform only, and platforms has ${inputs.platforms.length}`);
+  }
+  return inputs;
+}
+
+function listCommas(spec: InputSpec): boolean {
+  return spec.kind.type === 'list' && spec.kind.commas;
+}
+
+/** The values of the secret inputs, for masking every log line. */
+export function secretValues(inputs: Inputs): string[] {
+  return [
+    ...inputs.logins.map((login) => login.password),
+    ...inputs.secrets.map((secret) => secret.value),
+    ...(inputs.githubToken === undefined ? [] : [inputs.githubToken]),
+  ].filter((value) => value !== '');
+}

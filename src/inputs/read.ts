@@ -1,0 +1,27 @@
+/**
+ * Reads raw input text from the environment, the same way on every platform: GitHub sets `INPUT_<NAME>` (name
+ * upper-cased, hyphens kept), the GitLab component sets `INPUT_<NAME>` with underscores (a CI/CD variable cannot hold
+ * a hyphen), and the local command maps `--name value` flags onto the same variables. Both spellings are accepted.
+ */
+import { INPUTS, type InputSpec } from './table.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export function inputVariables(name: string): [hyphen: string, underscore: string] {
+  const upper = `INPUT_${name.toUpperCase().replace(/ /g, '_')}`;
+  return [upper, upper.replace(/-/g, '_')];
+}
+
+/** The raw text of one input: the first of its variables that is set, else its default. */
+export function rawInput(env: Env, spec: InputSpec): string {
+  for (const variable of inputVariables(spec.name)) {
+    const value = env[variable];
+    if (value !== undefined) return value;
+  }
+  return spec.default;
+}
+
+/** The raw text of every input, by name. */
+export function rawInputs(env: Env): ReadonlyMap<string, string> {
+  return new Map(INPUTS.map((spec) => [spec.name, rawInput(env, spec)]));
+}

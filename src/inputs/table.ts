@@ -1,0 +1,335 @@
+/**
+ * Every input of docker-build, declared once. action.yml, the GitLab component's `spec: inputs` and the README's
+ * reference are generated from this table (`npm run gen`), and a test fails when they drift. No default is written
+ * anywhere else.
+ */
+import type { Platform } from '../context/types.js';
+
+export type InputKind =
+  /** free text */
+  | { type: 'string' }
+  /** one value per line (and, where `commas` is true, also separated by commas) */
+  | { type: 'list'; commas: boolean }
+  | { type: 'boolean' }
+  | { type: 'number'; min: number; max: number }
+  | { type: 'enum'; options: readonly string[] };
+
+export interface InputSpec {
+  readonly name: string;
+  readonly kind: InputKind;
+  /** The default as text, as action.yml holds it; '' for none. */
+  readonly default: string;
+  /**
+   * A default only GitHub can evaluate (a workflow expression), written into action.yml instead of `default`;
+   * elsewhere `default` applies.
+   */
+  readonly githubDefault?: string;
+  readonly description: string;
+  readonly platforms: readonly Platform[];
+  /** A credential: masked in every log line, and on GitLab never a component input (a CI/CD variable names it). */
+  readonly secret?: boolean;
+  readonly group: InputGroup;
+}
+
+export type InputGroup = 'Tags and labels' | 'Build' | 'Registry login' | 'Builder';
+
+const ALL: readonly Platform[] = ['github', 'gitlab', 'local'];
+const list = { type: 'list', commas: false } as const;
+const csv = { type: 'list', commas: true } as const;
+const bool = { type: 'boolean' } as const;
+const text = { type: 'string' } as const;
+
+export const INPUTS: readonly InputSpec[] = [
+  // Tags and labels (docker/metadata-action's inputs, same syntax)
+  {
+    name: 'images',
+    // Not split on commas here: a line may carry attributes (`name=ghcr.io/o/app,enable=false`); the tag engine
+    // splits lines of bare names itself.
+    kind: list,
+    default: '',
+    description:
+      'Image names to tag, one per line or comma-separated: `ghcr.io/org/app`, `registry.example.com/team/app`. Lowercased. Required to push.',
+    platforms: ALL,
+    group: 'Tags and labels',
+  },
+  {
+    name: 'tags',
+    kind: list,
+    default: '',
+    description:
+      "Tag rules, one per line, in docker/metadata-action's syntax (`type=semver,pattern={{version}}`, `type=ref,event=branch`, `type=sha`, ...). Empty: metadata-action's defaults (schedule, branch, tag, pr).",
+    platforms: ALL,
+    group: 'Tags and labels',
+  },
+  {
+    name: 'flavor',
+    kind: list,
+    default: '',
+    description:
+      'Global tag options, one per line: `latest=auto|true|false`, `prefix=...`, `suffix=...` (with `,onlatest=true`).',
+    platforms: ALL,
+    group: 'Tags and labels',
+  },
+  {
+    name: 'labels',
+    kind: list,
+    default: '',
+    description: 'Image labels, `key=value` one per line. They override the generated OCI labels with the same key.',
+    platforms: ALL,
+    group: 'Tags and labels',
+  },
+  {
+    name: 'annotations',
+    kind: list,
+    default: '',
+    description:
+      'Annotations, `key=value` one per line (optionally `manifest:key=value` or `index:key=value`). They override the generated ones.',
+    platforms: ALL,
+    group: 'Tags and labels',
+  },
+  {
+    name: 'sha-length',
+    kind: { type: 'number', min: 4, max: 40 },
+    default: '',
+    description: 'Characters of the commit SHA in `type=sha` tags. Empty: 7 on GitHub and locally, 8 on GitLab.',
+    platforms: ALL,
+    group: 'Tags and labels',
+  },
+  // Build (docker/build-push-action's inputs)
+  {
+    name: 'context',
+    kind: text,
+    default: '.',
+    description: 'Build context: a path in the working tree.',
+    platforms: ALL,
+    group: 'Build',
+  },
+  {
+    name: 'file',
+    kind: text,
+    default: '',
+    description: 'Path of the Dockerfile. Empty: `Dockerfile` in the context.',
+    platforms: ALL,
+    group: 'Build',
+  },
+  {
+    name: 'target',
+    kind: text,
+    default: '',
+    description: 'Build stage to build.',
+    platforms: ALL,
+    group: 'Build',
+  },
+  {
+    name: 'build-args',
+    kind: list,
+    default: '',
+    description: 'Build arguments, `NAME=value` one per line.',
+    platforms: ALL,
+    group: 'Build',
+  },
+  {
+    name: 'build-contexts',
+    kind: list,
+    default: '',
+    description: 'Additional build contexts, `name=path|docker-image://...|target:stage` one per line.',
+    platforms: ALL,
+    group: 'Build',
+  },
+  {
+    name: 'secrets',
+    kind: list,
+    default: '',
+    description:
+      'Build secrets, `id=value` one per line. Each value is written to a private temporary file for the build, never to a command line.',
+    platforms: ALL,
+    secret: true,
+    group: 'Build',
+  },
+  {
+    name: 'secret-files',
+    kind: list,
+    default: '',
+    description: 'Build secrets from files, `id=path` one per line.',
+    platforms: ALL,
+    group: 'Build',
+  },
+  {
+    name: 'ssh',
+    kind: list,
+    default: '',
+    description: 'SSH agent sockets or keys to expose to the build, `default` or `id=path` one per line.',
+    platforms: ALL,
+    group: 'Build',
+  },
+  {
+    name: 'platforms',
+    kind: csv,
+    default: '',
+    description:
+      "Target platforms, `os/arch[/variant]`, comma-separated: `linux/amd64,linux/arm64`. Empty: the builder's own platform.",
+    platforms: ALL,
+    group: 'Build',
+  },
+  {
+    name: 'pull',
+    kind: bool,
+    default: 'false',
+    description: 'Always pull newer versions of the base images.',
+    platforms: ALL,
+    group: 'Build',
+  },
+  {
+    name: 'no-cache',
+    kind: bool,
+    default: 'false',
+    description: 'Build without any layer cache.',
+    platforms: ALL,
+    group: 'Build',
+  },
+  {
+    name: 'provenance',
+    kind: text,
+    default: '',
+    description: "Provenance attestation: `false`, `true`, `mode=min` or `mode=max`. Empty: buildx's default.",
+    platforms: ALL,
+    group: 'Build',
+  },
+  {
+    name: 'sbom',
+    kind: text,
+    default: '',
+    description: 'SBOM attestation: `true`, `false` or generator options. Empty: none.',
+    platforms: ALL,
+    group: 'Build',
+  },
+  {
+    name: 'push',
+    kind: { type: 'enum', options: ['auto', 'true', 'false'] },
+    default: 'auto',
+    description:
+      '`auto` pushes when there are images, credentials for every target registry, and the event is not a pull request from a fork; otherwise it builds, says why it does not push, and succeeds.',
+    platforms: ALL,
+    group: 'Build',
+  },
+  {
+    name: 'load',
+    kind: bool,
+    default: 'false',
+    description: 'Load the image into the local Docker engine (single-platform builds).',
+    platforms: ALL,
+    group: 'Build',
+  },
+  // Registry login (docker/login-action's inputs)
+  {
+    name: 'registry',
+    kind: text,
+    default: '',
+    description: 'Registry to log in to with `username` and `password`. Empty with a username: Docker Hub.',
+    platforms: ALL,
+    group: 'Registry login',
+  },
+  {
+    name: 'username',
+    kind: text,
+    default: '',
+    description: 'User name for `registry`.',
+    platforms: ALL,
+    group: 'Registry login',
+  },
+  {
+    name: 'password',
+    kind: text,
+    default: '',
+    description: 'Password or token for `registry`. Goes to `docker login --password-stdin` only, and is masked.',
+    platforms: ALL,
+    secret: true,
+    group: 'Registry login',
+  },
+  {
+    name: 'registry-auth',
+    kind: text,
+    default: '',
+    description:
+      "Several registries at once, as docker/login-action's YAML list: `- registry: ...` with `username` and `password` each.",
+    platforms: ALL,
+    secret: true,
+    group: 'Registry login',
+  },
+  {
+    name: 'github-token',
+    kind: text,
+    default: '',
+    githubDefault: '${{ github.token }}',
+    description:
+      "Token for GitHub's API (repository facts) and for ghcr.io when nothing else is configured. Default on GitHub: the workflow token.",
+    platforms: ['github'],
+    secret: true,
+    group: 'Registry login',
+  },
+  // Builder (docker/setup-buildx-action's and setup-qemu-action's inputs)
+  {
+    name: 'builder',
+    kind: text,
+    default: '',
+    description:
+      'Name of an existing buildx builder to use. Empty: a new `docker-container` builder, removed at the end.',
+    platforms: ALL,
+    group: 'Builder',
+  },
+  {
+    name: 'buildkit-image',
+    kind: text,
+    default: 'moby/buildkit:buildx-stable-1',
+    description: 'BuildKit image of the new builder: set it to a mirror on air-gapped runners.',
+    platforms: ALL,
+    group: 'Builder',
+  },
+  {
+    name: 'buildkitd-config-inline',
+    kind: text,
+    default: '',
+    description: 'buildkitd.toml for the new builder (registry mirrors, CA certificates, insecure registries).',
+    platforms: ALL,
+    group: 'Builder',
+  },
+  {
+    name: 'driver-opts',
+    kind: list,
+    default: '',
+    description: 'Driver options of the new builder, `key=value` one per line (`network=host`, `env.HTTP_PROXY=...`).',
+    platforms: ALL,
+    group: 'Builder',
+  },
+  {
+    name: 'binfmt-image',
+    kind: text,
+    default: 'tonistiigi/binfmt:latest',
+    description: 'Image that installs QEMU handlers, run only for requested platforms the builder cannot already run.',
+    platforms: ALL,
+    group: 'Builder',
+  },
+];
+
+export interface OutputSpec {
+  readonly name: string;
+  readonly description: string;
+}
+
+export const OUTPUTS: readonly OutputSpec[] = [
+  { name: 'digest', description: 'Digest of the pushed image index (or of the image, for a single-platform build).' },
+  { name: 'platform-digests', description: 'JSON object: platform → digest of its image manifest.' },
+  { name: 'image', description: 'The image by digest: `registry/repo@sha256:...`.' },
+  { name: 'tags', description: 'The tags attached, full references, one per line.' },
+  { name: 'labels', description: 'The labels of the image, `key=value` one per line.' },
+  { name: 'annotations', description: 'The annotations of the image, one per line.' },
+  { name: 'version', description: "The main version (metadata-action's `version` output): the highest-priority tag." },
+  { name: 'metadata', description: "buildx's build metadata, JSON." },
+  { name: 'imageid', description: 'Image ID in the local engine, when `load` is true.' },
+];
+
+export function inputSpec(name: string): InputSpec {
+  const spec = INPUTS.find((s) => s.name === name);
+  if (spec === undefined) throw new Error(`no input named ${name}`);
+  return spec;
+}

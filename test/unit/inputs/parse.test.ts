@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { parseInputs, secretValues } from '../../../src/inputs/parse.js';
+import { inputVariables, rawInputs } from '../../../src/inputs/read.js';
+import { INPUTS } from '../../../src/inputs/table.js';
+
+/** Inputs as the environment would give them: `INPUT_<NAME>` variables, hyphens kept as GitHub sets them. */
+function parse(given: Record<string, string>) {
+  const env = Object.fromEntries(Object.entries(given).map(([name, value]) => [inputVariables(name)[0], value]));
+  return parseInputs(rawInputs(env));
+}
+
+describe('reading inputs from the environment', () => {
+  it('accepts INPUT_CACHE-MODE and INPUT_CACHE_MODE spellings, hyphen first', () => {
+    expect(inputVariables('no-cache')).toEqual(['INPUT_NO-CACHE', 'INPUT_NO_CACHE']);
+    expect(parseInputs(rawInputs({ INPUT_NO_CACHE: 'true' })).noCache).toBe(true);
+    expect(parseInputs(rawInputs({ 'INPUT_NO-CACHE': 'false', INPUT_NO_CACHE: 'true' })).noCache).toBe(false);
+  });
+
+  it('uses the table defaults when nothing is set', () => {
+    const inputs = parseInputs(rawInputs({}));
+    expect(inputs).toMatchObject({
+      context: '.',
+      push: 'auto',
+      pull: false,
+      load: false,
+      platforms: [],
+      logins: [],
+      buildkitImage: 'moby/buildkit:buildx-stable-1',
+      shaLength: undefined,
+    });
+  });
+
+  it('declares every input once, in kebab-case', () => {
+    const names = INPUTS.map((s) => s.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of names) expect(name).toMatch(/^[a-z]+(-[a-z]+)*$/);
+  });
+});
+
+describe('parsing inputs', () => {
+  it('splits lists on lines, and on commas where the input allows it', () => {
+    const inputs = parse({
+      images: 'ghcr.io/a/b, registry.example.com/c\n\n  docker.io/d/e  ',
+      tags: 'type=raw,value=x\n# a comment\ntype=sha',
+      platforms: 'linux/amd64,linux/arm64\nlinux/arm/v7',
+    });
+    expect(inputs.images).toEqual(['ghcr.io/a/b, registry.example.com/c', 'docker.io/d/e']);
+    expect(inputs.tags).toEqual(['type=raw,value=x', 'type=sha']);
+    expect(inputs.platforms).toEqual(['linux/amd64', 'linux/arm64', 'linux/arm/v7']);
+  });
+
+  it('reads key=value lines, keeping further = in the value', () => {
+    expect(parse({ 'build-args': 'A=1\nB=x=y\nC=' }).buildArgs).toEqual([
+      { key: 'A', value: '1' },
+      { key: 'B', value: 'x=y' },
+      { key: 'C', value: '' },
+    ]);
+  });
+
+  it('maps push to a mode', () => {
+    expect(parse({ push: 'true', images: 'a/b' }).push).toBe('always');
+    expect(parse({ push: 'false' }).push).toBe('never');
+  });
+
+  it('combines registry/username/password and registry-auth', () => {
+    const inputs = parse({
+      registry: 'ghcr.io',
+      username: 'octo',
+      password: 'p1',
+      'registry-auth':
+        '- registry: registry.example.com:5000\n  username: ci\n  password: p2\n- registry: docker.io\n  username: hub\n  password: p3\n',
+    });
+    expect(inputs.logins).toEqual([
+      { registry: 'ghcr.io', username: 'octo', password: 'p1', source: 'inputs' },
+      { registry: 'registry.example.com:5000', username: 'ci', password: 'p2', source: 'registry-auth' },
+      { registry: 'docker.io', username: 'hub', password: 'p3', source: 'registry-auth' },
+    ]);
+    expect(secretValues(inputs)).toEqual(['p1', 'p2', 'p3']);
+  });
+
+  it('logs in to Docker Hub when a username comes without a registry', () => {
+    expect(parse({ username: 'u', password: 'p' }).logins).toEqual([
+      { registry: 'docker.io', username: 'u', password: 'p', source: 'inputs' },
+    ]);
+  });
+});
+
+describe('bad input: an error naming the input and the value, before anything happens', () => {
+  it.each([
+    [{ platforms: 'linux' }, /Invalid platforms "linux": expected os\/arch\[\/variant\]/],
+    [{ platforms: 'linux/amd64,Linux/ARM64' }, /Invalid platforms "Linux\/ARM64"/],
+    [{ push: 'yes' }, /Invalid push "yes": expected one of auto, true, false/],
+    [{ push: 'true' }, /Invalid push "true": needs at least one image in images/],
+    [{ pull: 'maybe' }, /Invalid pull "maybe": expected true or false/],
+    [{ 'sha-length': 'seven' }, /Invalid sha-length "seven": expected a whole number from 4 to 40/],
+    [{ 'sha-length': '41' }, /Invalid sha-length "41"/],
+    [{ 'build-args': 'GOOD=1\nNOEQUALS' }, /Invalid build-args "NOEQUALS": expected NAME=value/],
+    [{ 'build-args': '=1' }, /Invalid build-args "=1"/],
+    [{ 'build-contexts': 'nope' }, /Invalid build-contexts "nope": expected name=source/],
+    [{ 'secret-files': 'id' }, /Invalid secret-files "id": expected id=path/],
+    [{ ssh: 'a b' }, /Invalid ssh "a b": expected default or id=path/],
+    [{ 'driver-opts': 'network' }, /Invalid driver-opts "network": expected key=value/],
+    [{ load: 'true', platforms: 'linux/amd64,linux/arm64' }, /Invalid load "true": loads one platform only/],
+    [{ username: 'u' }, /Invalid password: needed with username u/],
+    [{ password: 'p' }, /Invalid username "": needed with password/],
+    [{ registry: 'ghcr.io' }, /Invalid username "": needed to log in to ghcr.io/],
+    [{ registry: '-ghcr.io', username: 'u', password: 'p' }, /Invalid registry "-ghcr.io": expected a registry host/],
+    [{ 'registry-auth': '- username: u\n  password: p' }, /Invalid registry-auth: entry 1 has no registry/],
+    [{ 'registry-auth': '- registry: a.io\n  username: u' }, /Invalid registry-auth: entry 1 \(a.io\) needs both/],
+    [{ 'registry-auth': 'registry: a.io' }, /Invalid registry-auth: expected a YAML list/],
+    [{ 'registry-auth': '- registry: [a.io\n  password: hunter2' }, /Invalid registry-auth: malformed YAML at line \d/],
+    [
+      {
+        'registry-auth':
+          '- registry: a.io\n  username: u\n  password: p\n- registry: a.io\n  username: v\n  password: q',
+      },
+      /Invalid registry-auth: a.io is given more than once/,
+    ],
+  ])('%j', (given, message) => {
+    expect(() => parse(given)).toThrow(message);
+  });
+
+  it('never repeats a secret in an error', () => {
+    for (const given of [
+      { secrets: 'TOKEN' },
+      { secrets: 'hunter2' },
+      { 'registry-auth': '- registry: [a.io\n  password: hunter2' },
+      { username: 'u', 'registry-auth': '- {registry: a.io, username: u, password: hunter2}\n- hunter2' },
+    ]) {
+      expect(() => parse(given)).toThrow();
+      try {
+        parse(given);
+      } catch (error) {
+        expect(String(error)).not.toContain('hunter2');
+        expect(String(error)).not.toContain('TOKEN');
+      }
+    }
+  });
+});
