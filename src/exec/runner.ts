@@ -1,0 +1,115 @@
+/**
+ * The one way docker-build runs an external program: argv only (never a shell string), secrets on stdin, the command
+ * line logged with every known secret masked, output streamed to the log masked line by line, failure decided by the
+ * exit code alone, and a typed error that carries the tool, the exit code and the last lines of stderr.
+ */
+import { spawn } from 'node:child_process';
+import type { SecretMask } from './mask.js';
+
+export type LineSink = (line: string) => void;
+
+export interface RunOptions {
+  /** Written to the program's standard input: the only way a secret reaches a program. */
+  stdin?: string;
+  /** Variables added to (or, when undefined, removed from) the runner's base environment. */
+  env?: Readonly<Record<string, string | undefined>>;
+  cwd?: string;
+  /** Do not stream the program's output to the log (it is still collected, and shown on failure). */
+  quiet?: boolean;
+  /** Resolve with the result instead of throwing when the exit code is not 0. */
+  allowFailure?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class CommandError extends Error {
+  override readonly name = 'CommandError';
+
+  constructor(
+    /** The command line as logged, secrets masked. */
+    readonly commandLine: string,
+    readonly code: number,
+    readonly stderrTail: string,
+  ) {
+    super(`${commandLine} failed with exit code ${code}${stderrTail === '' ? '' : `:\n${stderrTail}`}`);
+  }
+}
+
+const TAIL_LINES = 20;
+
+/** How a command line is shown in logs: arguments quoted where a shell would need it, secrets masked. */
+export function displayCommand(tool: string, args: readonly string[], mask: SecretMask): string {
+  const quote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
+  return mask.apply([tool, ...args].map(quote).join(' '));
+}
+
+export class Runner {
+  constructor(
+    private readonly mask: SecretMask,
+    private readonly log: LineSink,
+    private readonly baseEnv: Readonly<Record<string, string | undefined>> = process.env,
+  ) {}
+
+  run(tool: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    const commandLine = displayCommand(tool, args, this.mask);
+    this.log(`$ ${commandLine}`);
+    const env: Record<string, string> = {};
+    for (const [name, value] of Object.entries({ ...this.baseEnv, ...options.env })) {
+      if (value !== undefined) env[name] = value;
+    }
+    return new Promise((resolve, reject) => {
+      const child = spawn(tool, args, {
+        cwd: options.cwd,
+        env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        signal: options.signal,
+        shell: false,
+      });
+      const stdout: string[] = [];
+      const stderr: string[] = [];
+      const follow = (stream: NodeJS.ReadableStream, into: string[]) => {
+        let partial = '';
+        stream.setEncoding('utf8');
+        stream.on('data', (chunk: string) => {
+          into.push(chunk);
+          if (options.quiet === true) return;
+          const lines = (partial + chunk).split(/\r?\n/);
+          partial = lines.pop() ?? '';
+          for (const line of lines) this.log(this.mask.apply(line));
+        });
+        stream.on('end', () => {
+          if (partial !== '' && options.quiet !== true) this.log(this.mask.apply(partial));
+        });
+      };
+      follow(child.stdout, stdout);
+      follow(child.stderr, stderr);
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        const reason = error.code === 'ENOENT' ? `${tool} was not found on PATH` : error.message;
+        reject(new CommandError(commandLine, -1, this.mask.apply(reason)));
+      });
+      child.on('close', (code, signal) => {
+        const result = { code: code ?? 128, stdout: stdout.join(''), stderr: stderr.join('') };
+        if (result.code === 0 || options.allowFailure === true) {
+          resolve(result);
+          return;
+        }
+        const tail = (result.stderr.trim() === '' ? result.stdout : result.stderr)
+          .trimEnd()
+          .split(/\r?\n/)
+          .slice(-TAIL_LINES)
+          .join('\n');
+        const how = signal === null ? result.code : 128;
+        reject(new CommandError(commandLine, how, this.mask.apply(tail)));
+      });
+      child.stdin.on('error', () => {
+        // The program exited without reading its input; its exit code tells what happened.
+      });
+      child.stdin.end(options.stdin ?? '');
+    });
+  }
+}
