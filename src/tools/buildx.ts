@@ -1,0 +1,88 @@
+/**
+ * Argument lists for docker and buildx, built apart from running them (the getCommand pattern): pure functions that
+ * table tests check. Values go as `--flag=value`, one argv element each, so no value can ever be read as an option.
+ */
+import type { BuilderPlan, BuildPlan } from '../plan/types.js';
+
+export function loginArgs(registry: string, username: string): string[] {
+  return ['login', `--username=${username}`, '--password-stdin', registry];
+}
+
+export function logoutArgs(registry: string): string[] {
+  return ['logout', registry];
+}
+
+/** `configFile`: where the step wrote `buildkitd-config-inline`, if any. */
+export function createBuilderArgs(builder: Extract<BuilderPlan, { kind: 'create' }>, configFile?: string): string[] {
+  return [
+    'buildx',
+    'create',
+    `--name=${builder.name}`,
+    '--driver=docker-container',
+    `--driver-opt=image=${builder.image}`,
+    ...builder.driverOpts.map((opt) => `--driver-opt=${opt.key}=${opt.value}`),
+    ...(configFile === undefined ? [] : [`--buildkitd-config=${configFile}`]),
+    '--bootstrap',
+  ];
+}
+
+export function removeBuilderArgs(name: string): string[] {
+  return ['buildx', 'rm', '--force', name];
+}
+
+export function inspectBuilderArgs(name: string): string[] {
+  return ['buildx', 'inspect', '--bootstrap', name];
+}
+
+/** The environment variable that carries the value of build secret number `index` to buildx. */
+export function secretEnvName(index: number): string {
+  return `DOCKER_BUILD_SECRET_${index}`;
+}
+
+function outputArg(build: BuildPlan): string[] {
+  switch (build.output.kind) {
+    case 'push-by-digest':
+      return [
+        `--output=type=image,"name=${build.output.repositories.join(',')}",push-by-digest=true,name-canonical=true,push=true`,
+      ];
+    case 'load':
+      return ['--load', ...build.output.tags.map((tag) => `--tag=${tag}`)];
+    case 'none':
+      return [];
+  }
+}
+
+export function buildArgs(build: BuildPlan, builder: string, metadataFile: string): string[] {
+  const optional = (flag: string, value: string | undefined) => (value === undefined ? [] : [`--${flag}=${value}`]);
+  return [
+    'buildx',
+    'build',
+    `--builder=${builder}`,
+    // CI logs are not terminals: one line per event, no cursor movement.
+    '--progress=plain',
+    ...optional('file', build.file),
+    ...optional('target', build.target),
+    ...(build.platforms.length > 0 ? [`--platform=${build.platforms.join(',')}`] : []),
+    ...build.buildArgs.map((arg) => `--build-arg=${arg.key}=${arg.value}`),
+    ...build.buildContexts.map((ctx) => `--build-context=${ctx.key}=${ctx.value}`),
+    ...build.secretIds.map((id, index) => `--secret=id=${id},env=${secretEnvName(index)}`),
+    ...build.secretFiles.map((secret) => `--secret=id=${secret.key},src=${secret.value}`),
+    ...build.ssh.map((ssh) => `--ssh=${ssh}`),
+    ...build.labels.map((label) => `--label=${label.key}=${label.value}`),
+    ...build.annotations.map((annotation) => `--annotation=${annotation}`),
+    ...(build.pull ? ['--pull'] : []),
+    ...(build.noCache ? ['--no-cache'] : []),
+    ...optional('provenance', build.provenance),
+    ...optional('sbom', build.sbom),
+    ...outputArg(build),
+    `--metadata-file=${metadataFile}`,
+    // The context last, after `--`: a context path can never be taken for an option.
+    '--',
+    build.context,
+  ];
+}
+
+/** Attaches tags to a pushed digest; one call per repository. */
+export function imagetoolsCreateArgs(builder: string, tags: readonly string[], source: string): string[] {
+  return ['buildx', 'imagetools', 'create', `--builder=${builder}`, ...tags.map((tag) => `--tag=${tag}`), source];
+}

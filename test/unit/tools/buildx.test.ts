@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import type { BuildPlan } from '../../../src/plan/types.js';
+import {
+  buildArgs,
+  createBuilderArgs,
+  imagetoolsCreateArgs,
+  inspectBuilderArgs,
+  loginArgs,
+  removeBuilderArgs,
+} from '../../../src/tools/buildx.js';
+
+const MINIMAL: BuildPlan = {
+  context: '.',
+  file: undefined,
+  target: undefined,
+  platforms: [],
+  buildArgs: [],
+  buildContexts: [],
+  secretIds: [],
+  secretFiles: [],
+  ssh: [],
+  labels: [],
+  annotations: [],
+  pull: false,
+  noCache: false,
+  provenance: undefined,
+  sbom: undefined,
+  output: { kind: 'none' },
+};
+
+describe('docker and buildx argument lists', () => {
+  it('login: the password goes to stdin, never argv', () => {
+    expect(loginArgs('ghcr.io', 'octo')).toEqual(['login', '--username=octo', '--password-stdin', 'ghcr.io']);
+  });
+
+  it('a new docker-container builder', () => {
+    expect(
+      createBuilderArgs(
+        {
+          kind: 'create',
+          name: 'docker-build-1',
+          image: 'registry.example.com/buildkit:v0.32.2',
+          config: '[registry."r.example.com"]\n',
+          driverOpts: [{ key: 'network', value: 'host' }],
+        },
+        '/tmp/x/buildkitd.toml',
+      ),
+    ).toEqual([
+      'buildx',
+      'create',
+      '--name=docker-build-1',
+      '--driver=docker-container',
+      '--driver-opt=image=registry.example.com/buildkit:v0.32.2',
+      '--driver-opt=network=host',
+      '--buildkitd-config=/tmp/x/buildkitd.toml',
+      '--bootstrap',
+    ]);
+    expect(removeBuilderArgs('b')).toEqual(['buildx', 'rm', '--force', 'b']);
+    expect(inspectBuilderArgs('b')).toEqual(['buildx', 'inspect', '--bootstrap', 'b']);
+  });
+
+  it('the smallest build', () => {
+    expect(buildArgs(MINIMAL, 'b', '/tmp/m.json')).toEqual([
+      'buildx',
+      'build',
+      '--builder=b',
+      '--progress=plain',
+      '--metadata-file=/tmp/m.json',
+      '--',
+      '.',
+    ]);
+  });
+
+  it('a multi-platform build pushed by digest to two registries, with every option', () => {
+    const plan: BuildPlan = {
+      ...MINIMAL,
+      context: 'app',
+      file: 'app/Dockerfile.prod',
+      target: 'runtime',
+      platforms: ['linux/amd64', 'linux/arm64'],
+      buildArgs: [{ key: 'VERSION', value: '1.2.3' }],
+      buildContexts: [{ key: 'base', value: 'docker-image://alpine:3.20' }],
+      secretIds: ['npmrc', 'token'],
+      secretFiles: [{ key: 'aws', value: '/home/me/.aws/credentials' }],
+      ssh: ['default'],
+      labels: [{ key: 'org.opencontainers.image.version', value: '1.2.3' }],
+      annotations: ['index:org.opencontainers.image.version=1.2.3'],
+      pull: true,
+      noCache: true,
+      provenance: 'mode=max',
+      sbom: 'true',
+      output: { kind: 'push-by-digest', repositories: ['ghcr.io/o/app', 'registry.example.com/o/app'] },
+    };
+    expect(buildArgs(plan, 'b', '/tmp/m.json')).toEqual([
+      'buildx',
+      'build',
+      '--builder=b',
+      '--progress=plain',
+      '--file=app/Dockerfile.prod',
+      '--target=runtime',
+      '--platform=linux/amd64,linux/arm64',
+      '--build-arg=VERSION=1.2.3',
+      '--build-context=base=docker-image://alpine:3.20',
+      '--secret=id=npmrc,env=DOCKER_BUILD_SECRET_0',
+      '--secret=id=token,env=DOCKER_BUILD_SECRET_1',
+      '--secret=id=aws,src=/home/me/.aws/credentials',
+      '--ssh=default',
+      '--label=org.opencontainers.image.version=1.2.3',
+      '--annotation=index:org.opencontainers.image.version=1.2.3',
+      '--pull',
+      '--no-cache',
+      '--provenance=mode=max',
+      '--sbom=true',
+      '--output=type=image,"name=ghcr.io/o/app,registry.example.com/o/app",push-by-digest=true,name-canonical=true,push=true',
+      '--metadata-file=/tmp/m.json',
+      '--',
+      'app',
+    ]);
+  });
+
+  it('a loaded single-platform build is tagged in the engine', () => {
+    expect(buildArgs({ ...MINIMAL, output: { kind: 'load', tags: ['app:dev'] } }, 'b', '/m')).toEqual([
+      'buildx',
+      'build',
+      '--builder=b',
+      '--progress=plain',
+      '--load',
+      '--tag=app:dev',
+      '--metadata-file=/m',
+      '--',
+      '.',
+    ]);
+  });
+
+  it('a context that looks like an option stays a path', () => {
+    expect(buildArgs({ ...MINIMAL, context: '--help' }, 'b', '/m').slice(-2)).toEqual(['--', '--help']);
+  });
+
+  it('imagetools attaches tags to a digest', () => {
+    expect(
+      imagetoolsCreateArgs('b', ['ghcr.io/o/app:1.2.3', 'ghcr.io/o/app:latest'], 'ghcr.io/o/app@sha256:abc'),
+    ).toEqual([
+      'buildx',
+      'imagetools',
+      'create',
+      '--builder=b',
+      '--tag=ghcr.io/o/app:1.2.3',
+      '--tag=ghcr.io/o/app:latest',
+      'ghcr.io/o/app@sha256:abc',
+    ]);
+  });
+});
