@@ -1,3 +1,7 @@
+import { FlagError, flagsToEnv } from './cli/flags.js';
+import { InputError } from './errors.js';
+import type { Env } from './inputs/read.js';
+import { buildCommand, planCommand } from './main.js';
 import { NAME, VERSION } from './version.js';
 
 /** Where the command line writes: injected so that tests need no process. */
@@ -6,19 +10,27 @@ export interface Io {
   stderr: (text: string) => void;
 }
 
-export const USAGE = `Usage: ${NAME} [options]
+export const USAGE = `Usage: ${NAME} <command> [--input value ...]
 
 Turns a repository into a scanned, tagged container image, the same way on GitHub Actions, GitLab CI and a laptop.
+
+Commands:
+  build           run the pipeline: log in, build once, push by digest, attach the tags; outputs as JSON on stdout
+  plan            print what build would do, as JSON, without doing it (runs nothing but git)
+
+Inputs are the action's inputs as flags: --images ghcr.io/org/app --tags 'type=semver,pattern={{version}}'
+--platforms linux/amd64,linux/arm64 --push true. A flag given twice adds a line. INPUT_<NAME> variables work too.
+Without inputs for credentials, build uses your own Docker login; with them, a private temporary Docker config.
 
 Options:
   -h, --help      print this help and exit
   -v, --version   print the version and exit
 
-Exit codes: 0 success, 1 the pipeline failed, 2 the command line was not understood.
+Exit codes: 0 success, 1 the pipeline failed, 2 the command line or an input was not understood.
 `;
 
 /** Runs the command line and returns the process exit code. */
-export function runCli(argv: readonly string[], io: Io): number {
+export async function runCli(argv: readonly string[], io: Io, env: Env = {}, cwd = process.cwd()): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined) {
     io.stderr(`${NAME}: no command given\n\n${USAGE}`);
@@ -37,6 +49,24 @@ export function runCli(argv: readonly string[], io: Io): number {
     case '-v':
       io.stdout(`${VERSION}\n`);
       return 0;
+    case 'plan':
+    case 'build':
+      try {
+        // Flags win over INPUT_ variables of the environment.
+        const merged = { ...env, ...flagsToEnv(rest) };
+        if (first === 'plan') {
+          await planCommand(merged, cwd, io.stdout, io.stderr);
+          return 0;
+        }
+        return await buildCommand(merged, cwd, io.stdout);
+      } catch (error) {
+        if (error instanceof FlagError || error instanceof InputError) {
+          io.stderr(`${NAME}: ${error.message}\n`);
+          return 2;
+        }
+        io.stderr(`${NAME}: ${error instanceof Error ? error.message : String(error)}\n`);
+        return 1;
+      }
     default:
       io.stderr(`${NAME}: unknown command or option ${JSON.stringify(first)}; see --help\n`);
       return 2;

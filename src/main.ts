@@ -1,0 +1,180 @@
+/**
+ * The three ways in: the GitHub Action (main and post steps), `docker-build build` and `docker-build plan`. Each reads
+ * inputs and context, makes the pure plan, and (but for plan) carries it out, with cleanup on every exit path.
+ */
+import { randomBytes } from 'node:crypto';
+import { clockReading, detectPlatform, readContext } from './context/read.js';
+import type { CiContext } from './context/types.js';
+import { SecretMask } from './exec/mask.js';
+import { Runner } from './exec/runner.js';
+import type { RegistryLogin } from './inputs/login.js';
+import { parseInputs, secretValues, type Inputs } from './inputs/parse.js';
+import { rawInputs, type Env } from './inputs/read.js';
+import { automaticCandidates } from './plan/automatic-login.js';
+import { makePlan } from './plan/plan.js';
+import type { Plan } from './plan/types.js';
+import { CleanupStack } from './pipeline/cleanup.js';
+import { createDockerEnv } from './pipeline/docker-env.js';
+import { outputValues, runPipeline, summaryMarkdown } from './pipeline/run.js';
+import { GithubReporter } from './platform/github.js';
+import { LocalReporter } from './platform/local.js';
+import type { Reporter } from './platform/types.js';
+import { buildArgs } from './tools/buildx.js';
+import { VERSION } from './version.js';
+
+export interface Prepared {
+  inputs: Inputs;
+  ctx: CiContext;
+  plan: Plan;
+  /** the credentials of every registry the plan logs in to */
+  logins: RegistryLogin[];
+}
+
+function envNumber(value: string | undefined): number | undefined {
+  return value !== undefined && /^\d+$/.test(value.trim()) ? Number(value) : undefined;
+}
+
+/** Inputs, context and plan: everything before the first side effect. Throws an InputError on bad input. */
+export async function prepare(
+  env: Env,
+  reporter: Reporter,
+  runner: Runner,
+  mask: SecretMask,
+  cwd: string,
+): Promise<Prepared> {
+  const inputs = parseInputs(rawInputs(env));
+  for (const secret of secretValues(inputs)) {
+    mask.add(secret);
+    reporter.addMask(secret);
+  }
+  const now = clockReading(env);
+  const ctx = await readContext(reporter.platform, {
+    env,
+    runner,
+    cwd,
+    now,
+    githubToken: inputs.githubToken,
+    warn: (message) => {
+      reporter.warning(message);
+    },
+  });
+  const automatic = automaticCandidates(reporter.platform, env, inputs.githubToken);
+  for (const login of automatic) mask.add(login.password);
+  const levels = env.DOCKER_METADATA_ANNOTATIONS_LEVELS?.trim();
+  const plan = makePlan({
+    ctx,
+    inputs,
+    logins: inputs.logins,
+    automatic,
+    toggles: {
+      shortShaLength: envNumber(env.DOCKER_METADATA_SHORT_SHA_LENGTH),
+      prHeadSha: env.DOCKER_METADATA_PR_HEAD_SHA?.trim() === 'true',
+      annotationLevels: levels === undefined || levels === '' ? undefined : levels.split(',').map((l) => l.trim()),
+    },
+    now,
+    builderName: `docker-build-${randomBytes(4).toString('hex')}`,
+  });
+  const all = [...inputs.logins, ...automatic];
+  const logins = plan.logins.flatMap((entry) => all.find((login) => login.registry === entry.registry) ?? []);
+  return { inputs, ctx, plan, logins };
+}
+
+/** What `plan` prints: one JSON object, no secrets. */
+export function planJson(plan: Plan): Record<string, unknown> {
+  const builder = plan.builder.name;
+  return {
+    platform: plan.platform,
+    version: plan.version ?? null,
+    tags: plan.tags,
+    labels: Object.fromEntries(plan.labels.map((label) => [label.key, label.value])),
+    annotations: plan.annotations,
+    platforms: plan.platforms,
+    push: plan.push.push,
+    pushReason: plan.push.reason,
+    logins: plan.logins,
+    builder: plan.builder,
+    build: { argv: ['docker', ...buildArgs(plan.build, builder, '<metadata-file>')] },
+    dockerBuild: VERSION,
+  };
+}
+
+export async function planCommand(
+  env: Env,
+  cwd: string,
+  stdout: (text: string) => void,
+  stderr: (text: string) => void,
+) {
+  const mask = new SecretMask();
+  // `plan` reads the same environment as a run: on GitHub or GitLab it shows what that job would do.
+  const reporter = new LocalReporter(mask, stderr, detectPlatform(env));
+  const runner = new Runner(mask, (line) => {
+    reporter.info(line);
+  });
+  const prepared = await prepare(env, reporter, runner, mask, cwd);
+  stdout(`${JSON.stringify(planJson(prepared.plan), null, 2)}\n`);
+}
+
+/** Runs the pipeline with a reporter; returns the exit code. Cleanup runs on every path. */
+async function execute(
+  env: Env,
+  reporter: Reporter,
+  mask: SecretMask,
+  cwd: string,
+  cleanup: CleanupStack,
+): Promise<number> {
+  const runner = new Runner(mask, (line) => {
+    reporter.info(line);
+  });
+  try {
+    const prepared = await prepare(env, reporter, runner, mask, cwd);
+    const privateConfig = reporter.platform !== 'local' || prepared.logins.length > 0;
+    const docker = createDockerEnv(env, cleanup, privateConfig, prepared.plan.builder.kind === 'existing');
+    const { outputs, times } = await runPipeline(
+      { runner, reporter, cleanup, docker, cwd },
+      prepared.plan,
+      prepared.inputs,
+      prepared.logins,
+    );
+    for (const [name, value] of Object.entries(outputValues(outputs))) reporter.setOutput(name, value);
+    reporter.summary(summaryMarkdown(prepared.plan, outputs, times));
+    return 0;
+  } catch (error) {
+    reporter.error(error instanceof Error ? error.message : String(error));
+    return error instanceof Error && error.name === 'InputError' ? 2 : 1;
+  } finally {
+    await reporter.group('Clean up', async () => {
+      for (const warning of await cleanup.unwind(runner)) reporter.warning(warning);
+    });
+  }
+}
+
+/** The GitHub Action: main step, or post step when main saved its state. */
+export async function actionEntry(env: Env): Promise<number> {
+  const mask = new SecretMask();
+  const reporter = new GithubReporter(env, mask);
+  if (reporter.getState('isPost') === 'true') {
+    // Whatever main could not undo (it was cancelled, or it crashed) is undone here.
+    const cleanup = CleanupStack.parse(reporter.getState('cleanup'));
+    if (cleanup.size === 0) return 0;
+    const runner = new Runner(mask, (line) => {
+      reporter.info(line);
+    });
+    for (const warning of await cleanup.unwind(runner)) reporter.warning(warning);
+    return 0;
+  }
+  reporter.saveState('isPost', 'true');
+  const cleanup = new CleanupStack([], (serialized) => {
+    reporter.saveState('cleanup', serialized);
+  });
+  return execute(env, reporter, mask, env.GITHUB_WORKSPACE ?? process.cwd(), cleanup);
+}
+
+/** `docker-build build`: the pipeline on a laptop; outputs as JSON on stdout. */
+export async function buildCommand(env: Env, cwd: string, stdout: (text: string) => void): Promise<number> {
+  const mask = new SecretMask();
+  const reporter = new LocalReporter(mask);
+  const cleanup = new CleanupStack();
+  const code = await execute(env, reporter, mask, cwd, cleanup);
+  if (code === 0) stdout(`${JSON.stringify(reporter.outputs, null, 2)}\n`);
+  return code;
+}

@@ -1,0 +1,121 @@
+/** The steps with side effects, each carrying out one part of the plan through the runner. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Runner } from '../exec/runner.js';
+import type { RegistryLogin } from '../inputs/login.js';
+import type { Inputs } from '../inputs/parse.js';
+import type { Plan } from '../plan/types.js';
+import type { Reporter } from '../platform/types.js';
+import {
+  buildArgs,
+  createBuilderArgs,
+  imagetoolsCreateArgs,
+  inspectBuilderArgs,
+  loginArgs,
+  secretEnvName,
+} from '../tools/buildx.js';
+import { parseBuildMetadata, platformDigests, type BuildMetadata } from '../tools/metadata.js';
+import { binfmtInstallArgs, missingPlatforms, parseInspectPlatforms } from '../tools/platforms.js';
+import type { CleanupStack } from './cleanup.js';
+import type { DockerEnv } from './docker-env.js';
+
+export interface StepContext {
+  runner: Runner;
+  reporter: Reporter;
+  cleanup: CleanupStack;
+  docker: DockerEnv;
+  cwd: string;
+}
+
+export async function login(step: StepContext, logins: readonly RegistryLogin[]): Promise<void> {
+  for (const entry of logins) {
+    await step.runner.run('docker', loginArgs(entry.registry, entry.username), {
+      stdin: entry.password,
+      env: step.docker.vars,
+      quiet: true,
+    });
+    step.reporter.info(`logged in to ${entry.registry} as ${entry.username} (${entry.source})`);
+  }
+}
+
+/** Creates the builder of the plan (or checks the existing one) and returns its name. */
+export async function setUpBuilder(step: StepContext, plan: Plan): Promise<string> {
+  const builder = plan.builder;
+  if (builder.kind === 'existing') {
+    await step.runner.run('docker', inspectBuilderArgs(builder.name), { env: step.docker.vars, quiet: true });
+    return builder.name;
+  }
+  let configFile: string | undefined;
+  if (builder.config !== undefined) {
+    configFile = join(step.docker.workDir, 'buildkitd.toml');
+    writeFileSync(configFile, builder.config, { mode: 0o600 });
+  }
+  // Registered before it exists: a create that fails half-way still gets removed.
+  step.cleanup.push({ kind: 'builder', name: builder.name, env: step.docker.vars });
+  await step.runner.run('docker', createBuilderArgs(builder, configFile), { env: step.docker.vars });
+  return builder.name;
+}
+
+/** Installs QEMU handlers only for requested platforms the builder cannot run; says what it skipped and why. */
+export async function setUpEmulation(
+  step: StepContext,
+  builder: string,
+  platforms: readonly string[],
+  binfmtImage: string,
+) {
+  if (platforms.length === 0) {
+    step.reporter.info("QEMU: skipped, no platforms requested (the builder's own platform is built)");
+    return;
+  }
+  const inspect = async () =>
+    parseInspectPlatforms(
+      (await step.runner.run('docker', inspectBuilderArgs(builder), { env: step.docker.vars, quiet: true })).stdout,
+    );
+  const missing = missingPlatforms(platforms, await inspect());
+  if (missing.length === 0) {
+    step.reporter.info(`QEMU: skipped, builder ${builder} already runs ${platforms.join(', ')}`);
+    return;
+  }
+  step.reporter.info(`QEMU: installing emulators for ${missing.join(', ')} with ${binfmtImage}`);
+  await step.runner.run('docker', binfmtInstallArgs(binfmtImage, missing), { env: step.docker.vars });
+  const still = missingPlatforms(platforms, await inspect());
+  if (still.length > 0)
+    throw new Error(`builder ${builder} still cannot build ${still.join(', ')} after installing QEMU`);
+}
+
+export async function build(step: StepContext, plan: Plan, inputs: Inputs, builder: string): Promise<BuildMetadata> {
+  const metadataFile = join(step.docker.workDir, 'metadata.json');
+  const secretEnv = Object.fromEntries(inputs.secrets.map((secret, index) => [secretEnvName(index), secret.value]));
+  await step.runner.run('docker', buildArgs(plan.build, builder, metadataFile), {
+    env: { ...step.docker.vars, ...secretEnv },
+    cwd: step.cwd,
+  });
+  return parseBuildMetadata(readFileSync(metadataFile, 'utf8'));
+}
+
+/** Platform → digest of what was pushed, as the registry serves it. */
+export async function pushedPlatformDigests(
+  step: StepContext,
+  builder: string,
+  repository: string,
+  digest: string,
+  fallbackPlatform: string,
+): Promise<Record<string, string>> {
+  const { stdout } = await step.runner.run(
+    'docker',
+    ['buildx', 'imagetools', 'inspect', `--builder=${builder}`, '--raw', `${repository}@${digest}`],
+    { env: step.docker.vars, quiet: true },
+  );
+  return platformDigests(stdout, digest, fallbackPlatform);
+}
+
+/** Attaches every tag of the plan to the pushed digest, one call per repository. */
+export async function attachTags(step: StepContext, plan: Plan, builder: string, digest: string): Promise<void> {
+  if (plan.build.output.kind !== 'push-by-digest') return;
+  for (const repository of plan.build.output.repositories) {
+    const tags = plan.tags.filter((tag) => tag.startsWith(`${repository}:`));
+    await step.runner.run('docker', imagetoolsCreateArgs(builder, tags, `${repository}@${digest}`), {
+      env: step.docker.vars,
+    });
+  }
+}
