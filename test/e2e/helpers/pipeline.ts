@@ -1,0 +1,48 @@
+import type { LabEnv } from './lab-env.js';
+
+/** The bundle under test: docker-build as users run it. */
+export const DIST = new URL('../../../dist/index.js', import.meta.url).pathname;
+
+/**
+ * Inputs that point docker-build at the lab: its BuildKit image on the host network (the registry is on loopback),
+ * the two-platform base image, and the lab registry's credentials. As INPUT_ variables: never on a command line.
+ */
+export function labInputs(lab: LabEnv): Record<string, string> {
+  return {
+    'INPUT_BUILDKIT-IMAGE': lab.buildkitImage,
+    'INPUT_DRIVER-OPTS': 'network=host',
+    'INPUT_BUILD-ARGS': `BASE=${lab.baseImage}`,
+    INPUT_REGISTRY: lab.registry,
+    INPUT_USERNAME: lab.registryUser,
+    INPUT_PASSWORD: lab.registryPassword,
+  };
+}
+
+export interface ImageFacts {
+  digest: string;
+  platforms: string[];
+  labels: Record<string, string>;
+}
+
+interface ImageConfig {
+  config?: { Labels?: Record<string, string> };
+}
+
+interface InspectJson {
+  manifest?: { digest?: string; manifests?: { digest: string; platform?: { os: string; architecture: string } }[] };
+  /** a map platform → config for an index, one config for a single image */
+  image?: Record<string, ImageConfig | undefined> & ImageConfig;
+}
+
+/** What the registry says about a reference: its digest, its platforms, and the labels of its amd64 image config. */
+export function parseInspect(json: string): ImageFacts {
+  const data = JSON.parse(json) as InspectJson;
+  const manifests = data.manifest?.manifests ?? [];
+  const platforms = manifests
+    .map((m) => m.platform)
+    .filter((p) => p !== undefined && p.os !== 'unknown')
+    .map((p) => `${p?.os ?? ''}/${p?.architecture ?? ''}`)
+    .sort();
+  const config = data.image?.['linux/amd64'] ?? data.image;
+  return { digest: data.manifest?.digest ?? '', platforms, labels: config?.config?.Labels ?? {} };
+}

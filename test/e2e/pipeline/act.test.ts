@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DockerClient, unique } from '../helpers/docker.js';
+import { credentialLocations, filesContaining, leftoverBuilders } from '../helpers/leftovers.js';
+import { parseInspect, type ImageFacts } from '../helpers/pipeline.js';
+import { repoFromFixture } from '../helpers/repo.js';
+import { must, run, type RunResult } from '../helpers/run.js';
+
+const lab = inject('lab');
+
+/** The lines the workflow's last step prints: `output NAME=VALUE`. */
+function outputsOf(log: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  for (const match of log.matchAll(/\| output ([a-z-]+)=(.*)$/gm)) outputs[match[1] ?? ''] = (match[2] ?? '').trim();
+  return outputs;
+}
+
+describe('the GitHub Action through act: uses: ./ logs in, builds, pushes by digest and tags', () => {
+  const client = new DockerClient();
+  const secrets = mkdtempSync(join(tmpdir(), 'e2e-act-secrets-'));
+  const image = `${lab.registry}/e2e/${unique('act')}`;
+  let repo = '';
+
+  async function act(): Promise<RunResult> {
+    const secretFile = join(secrets, 'secrets.env');
+    writeFileSync(secretFile, `REGISTRY_PASSWORD=${lab.registryPassword}\n`, { mode: 0o600 });
+    try {
+      return await run(
+        'act',
+        [
+          'push',
+          '--workflows',
+          '.github/workflows/image.yml',
+          '--platform',
+          'ubuntu-latest=-self-hosted',
+          '--cache-server-addr',
+          '127.0.0.1',
+          '--artifact-server-addr',
+          '127.0.0.1',
+          '--action-offline-mode',
+          // GitHub's API is out of reach here: an address that refuses at once, so the fallback is taken quickly.
+          '--env',
+          'GITHUB_API_URL=http://127.0.0.1:9',
+          '--var',
+          `IMAGE=${image}`,
+          '--var',
+          `REGISTRY=${lab.registry}`,
+          '--var',
+          `REGISTRY_USER=${lab.registryUser}`,
+          '--var',
+          `BUILDKIT_IMAGE=${lab.buildkitImage}`,
+          '--var',
+          `BASE_IMAGE=${lab.baseImage}`,
+          '--secret-file',
+          secretFile,
+        ],
+        { cwd: repo, timeoutMs: 600_000 },
+      );
+    } finally {
+      rmSync(secretFile, { force: true });
+    }
+  }
+
+  async function inspect(ref: string): Promise<ImageFacts> {
+    const { stdout } = await client.mustDocker(['buildx', 'imagetools', 'inspect', ref, '--format', '{{json .}}']);
+    return parseInspect(stdout);
+  }
+
+  beforeAll(async () => {
+    expect((await client.login(lab.registry, lab.registryUser, lab.registryPassword)).code).toBe(0);
+    repo = await repoFromFixture('act-pipeline', 'https://github.com/example/hello-act.git', true);
+  });
+
+  afterAll(() => {
+    client.dispose();
+    rmSync(repo, { recursive: true, force: true });
+    rmSync(secrets, { recursive: true, force: true });
+  });
+
+  it('a push to main: the tags in the registry, both platforms, the digest output is the registry’s', async () => {
+    const result = await act();
+    expect(result.stdout).toContain('Job succeeded');
+    expect(result.code, result.stdout.slice(-4000)).toBe(0);
+    const outputs = outputsOf(result.stdout);
+    const sha = (await must('git', ['rev-parse', 'HEAD'], { cwd: repo })).stdout.trim();
+    expect(outputs.tags?.split(' ')).toEqual([`${image}:main`, `${image}:sha-${sha.slice(0, 7)}`]);
+    expect(outputs.version).toBe('main');
+    const facts = await inspect(`${image}:main`);
+    expect(facts.digest).toBe(outputs.digest);
+    expect(facts.platforms).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(facts.labels).toMatchObject({
+      'org.opencontainers.image.revision': sha,
+      'org.opencontainers.image.version': 'main',
+    });
+    expect(Object.keys(JSON.parse(outputs['platform-digests'] ?? '{}') as object).sort()).toEqual([
+      'linux/amd64',
+      'linux/arm64',
+    ]);
+    // the password was masked wherever the log could have shown it
+    expect(result.stdout).not.toContain(lab.registryPassword);
+  });
+
+  it('a tag v1.2.3: the semver tags', async () => {
+    await must('git', ['tag', 'v1.2.3'], { cwd: repo });
+    await must('git', ['checkout', '--quiet', '--detach', 'v1.2.3'], { cwd: repo });
+    const result = await act();
+    expect(result.code, result.stdout.slice(-4000)).toBe(0);
+    const outputs = outputsOf(result.stdout);
+    expect(outputs.version).toBe('1.2.3');
+    expect(outputs.tags?.split(' ')).toEqual(
+      expect.arrayContaining([`${image}:1.2.3`, `${image}:1.2`, `${image}:latest`]),
+    );
+    expect((await inspect(`${image}:1.2.3`)).digest).toBe(outputs.digest);
+  });
+
+  it('leaves no Docker config with the password on disk and no builder behind', async () => {
+    expect(filesContaining(credentialLocations(repo), lab.registryPassword, [lab.home, client.configDir])).toEqual([]);
+    expect(await leftoverBuilders()).toEqual([]);
+  });
+});
