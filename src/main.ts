@@ -114,17 +114,22 @@ export async function planCommand(
   stdout(`${JSON.stringify(planJson(prepared.plan), null, 2)}\n`);
 }
 
-/** Runs the pipeline with a reporter; returns the exit code. Cleanup runs on every path. */
+/**
+ * Runs the pipeline with a reporter; returns the exit code. Cleanup runs on every path, with a runner of its own that
+ * a cancellation (`signal`) does not stop.
+ */
 async function execute(
   env: Env,
   reporter: Reporter,
   mask: SecretMask,
   cwd: string,
   cleanup: CleanupStack,
+  signal?: AbortSignal,
 ): Promise<number> {
-  const runner = new Runner(mask, (line) => {
+  const log = (line: string) => {
     reporter.info(line);
-  });
+  };
+  const runner = new Runner(mask, log, process.env, signal);
   try {
     const prepared = await prepare(env, reporter, runner, mask, cwd);
     const privateConfig = reporter.platform !== 'local' || prepared.logins.length > 0;
@@ -139,11 +144,11 @@ async function execute(
     reporter.summary(summaryMarkdown(prepared.plan, outputs, times));
     return 0;
   } catch (error) {
-    reporter.error(error instanceof Error ? error.message : String(error));
+    reporter.error(signal?.aborted === true ? 'cancelled' : error instanceof Error ? error.message : String(error));
     return error instanceof Error && error.name === 'InputError' ? 2 : 1;
   } finally {
     await reporter.group('Clean up', async () => {
-      for (const warning of await cleanup.unwind(runner)) reporter.warning(warning);
+      for (const warning of await cleanup.unwind(new Runner(mask, log))) reporter.warning(warning);
     });
   }
 }
@@ -169,12 +174,27 @@ export async function actionEntry(env: Env): Promise<number> {
   return execute(env, reporter, mask, env.GITHUB_WORKSPACE ?? process.cwd(), cleanup);
 }
 
-/** `docker-build build`: the pipeline on a laptop; outputs as JSON on stdout. */
+/**
+ * `docker-build build`: the pipeline on a laptop (or in a GitLab job, whose context it reads); outputs as JSON on
+ * stdout. SIGINT and SIGTERM stop the running program, and the cleanup still runs before the exit (130 or 143).
+ */
 export async function buildCommand(env: Env, cwd: string, stdout: (text: string) => void): Promise<number> {
   const mask = new SecretMask();
-  const reporter = new LocalReporter(mask);
+  const reporter = new LocalReporter(mask, undefined, detectPlatform(env));
   const cleanup = new CleanupStack();
-  const code = await execute(env, reporter, mask, cwd, cleanup);
-  if (code === 0) stdout(`${JSON.stringify(reporter.outputs, null, 2)}\n`);
-  return code;
+  const abort = new AbortController();
+  let signalled: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signalled = signal;
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  try {
+    const code = await execute(env, reporter, mask, cwd, cleanup, abort.signal);
+    if (signalled !== undefined) return signalled === 'SIGINT' ? 130 : 143;
+    if (code === 0) stdout(`${JSON.stringify(reporter.outputs, null, 2)}\n`);
+    return code;
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  }
 }

@@ -49,10 +49,12 @@ export function displayCommand(tool: string, args: readonly string[], mask: Secr
 }
 
 export class Runner {
+  /** `signal`: aborting it stops every program this runner started and fails its run (a cancelled job). */
   constructor(
     private readonly mask: SecretMask,
     private readonly log: LineSink,
     private readonly baseEnv: Readonly<Record<string, string | undefined>> = process.env,
+    private readonly signal?: AbortSignal,
   ) {}
 
   run(tool: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
@@ -67,7 +69,7 @@ export class Runner {
         cwd: options.cwd,
         env,
         stdio: ['pipe', 'pipe', 'pipe'],
-        signal: options.signal,
+        signal: options.signal ?? this.signal,
         shell: false,
       });
       const stdout: string[] = [];
@@ -89,7 +91,12 @@ export class Runner {
       follow(child.stdout, stdout);
       follow(child.stderr, stderr);
       child.on('error', (error: NodeJS.ErrnoException) => {
-        const reason = error.code === 'ENOENT' ? `${tool} was not found on PATH` : error.message;
+        const reason =
+          error.code === 'ENOENT'
+            ? `${tool} was not found on PATH`
+            : error.name === 'AbortError'
+              ? 'cancelled'
+              : error.message;
         reject(new CommandError(commandLine, -1, this.mask.apply(reason)));
       });
       child.on('close', (code, signal) => {

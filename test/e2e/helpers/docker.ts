@@ -78,3 +78,26 @@ export async function createBuilder(client: DockerClient, buildkitImage: string)
 export async function removeBuilder(client: DockerClient, name: string): Promise<void> {
   await client.docker(['buildx', 'rm', '--force', name]);
 }
+
+/** Builds `context` for the lab's platforms FROM the lab's base image and pushes it as `ref`. */
+export async function buildAndPush(
+  client: DockerClient,
+  builder: string,
+  lab: { platforms: string[]; baseImage: string },
+  context: string,
+  ref: string,
+): Promise<void> {
+  await client.mustDocker(
+    [
+      'buildx',
+      'build',
+      `--builder=${builder}`,
+      `--platform=${lab.platforms.join(',')}`,
+      `--build-arg=BASE=${lab.baseImage}`,
+      `--tag=${ref}`,
+      '--push',
+      context,
+    ],
+    { timeoutMs: 600_000 },
+  );
+}

@@ -8,12 +8,17 @@ const FIXTURES = new URL('../fixtures/', import.meta.url);
 const ROOT = new URL('../../../', import.meta.url);
 
 /**
- * Copies a fixture into a fresh git repository (one commit on `main`), as a CI runner would check it out; `withAction`
- * adds this repository's action.yml and dist/, for workflows that say `uses: ./`.
+ * Copies fixtures (later ones over earlier ones) into a fresh git repository (one commit on `main`), as a CI runner
+ * would check it out; `withAction` adds this repository's action.yml and dist/, for workflows that say `uses: ./`.
  */
-export async function repoFromFixture(fixture: string, origin?: string, withAction = false): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), `e2e-${fixture}-`));
-  cpSync(new URL(fixture, FIXTURES), dir, { recursive: true });
+export async function repoFromFixture(
+  fixtures: string | string[],
+  origin?: string,
+  withAction = false,
+): Promise<string> {
+  const names = typeof fixtures === 'string' ? [fixtures] : fixtures;
+  const dir = mkdtempSync(join(tmpdir(), `e2e-${names.join('-')}-`));
+  for (const name of names) cpSync(new URL(name, FIXTURES), dir, { recursive: true });
   if (withAction) {
     cpSync(new URL('action.yml', ROOT), join(dir, 'action.yml'));
     cpSync(new URL('dist', ROOT), join(dir, 'dist'), { recursive: true });

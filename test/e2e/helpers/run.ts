@@ -34,6 +34,8 @@ export function run(cmd: string, args: readonly string[], options: RunOptions = 
     child.on('close', (code, signal) => {
       resolve({ code: code ?? (signal === null ? -1 : 128), stdout, stderr });
     });
+    // A program may exit without reading its input; its exit code tells what happened, not EPIPE.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }

@@ -6,7 +6,8 @@ import { DockerClient, unique } from '../helpers/docker.js';
 import { credentialLocations, filesContaining, leftoverBuilders } from '../helpers/leftovers.js';
 import { parseInspect, type ImageFacts } from '../helpers/pipeline.js';
 import { repoFromFixture } from '../helpers/repo.js';
-import { must, run, type RunResult } from '../helpers/run.js';
+import { runAct } from '../helpers/act.js';
+import { must, type RunResult } from '../helpers/run.js';
 
 const lab = inject('lab');
 
@@ -27,37 +28,16 @@ describe('the GitHub Action through act: uses: ./ logs in, builds, pushes by dig
     const secretFile = join(secrets, 'secrets.env');
     writeFileSync(secretFile, `REGISTRY_PASSWORD=${lab.registryPassword}\n`, { mode: 0o600 });
     try {
-      return await run(
-        'act',
-        [
-          'push',
-          '--workflows',
-          '.github/workflows/image.yml',
-          '--platform',
-          'ubuntu-latest=-self-hosted',
-          '--cache-server-addr',
-          '127.0.0.1',
-          '--artifact-server-addr',
-          '127.0.0.1',
-          '--action-offline-mode',
-          // GitHub's API is out of reach here: an address that refuses at once, so the fallback is taken quickly.
-          '--env',
-          'GITHUB_API_URL=http://127.0.0.1:9',
-          '--var',
-          `IMAGE=${image}`,
-          '--var',
-          `REGISTRY=${lab.registry}`,
-          '--var',
-          `REGISTRY_USER=${lab.registryUser}`,
-          '--var',
-          `BUILDKIT_IMAGE=${lab.buildkitImage}`,
-          '--var',
-          `BASE_IMAGE=${lab.baseImage}`,
-          '--secret-file',
-          secretFile,
-        ],
-        { cwd: repo, timeoutMs: 600_000 },
-      );
+      return await runAct(repo, '.github/workflows/image.yml', [
+        // GitHub's API is out of reach here: an address that refuses at once, so the fallback is taken quickly.
+        '--env=GITHUB_API_URL=http://127.0.0.1:9',
+        `--var=IMAGE=${image}`,
+        `--var=REGISTRY=${lab.registry}`,
+        `--var=REGISTRY_USER=${lab.registryUser}`,
+        `--var=BUILDKIT_IMAGE=${lab.buildkitImage}`,
+        `--var=BASE_IMAGE=${lab.baseImage}`,
+        `--secret-file=${secretFile}`,
+      ]);
     } finally {
       rmSync(secretFile, { force: true });
     }
@@ -70,7 +50,7 @@ describe('the GitHub Action through act: uses: ./ logs in, builds, pushes by dig
 
   beforeAll(async () => {
     expect((await client.login(lab.registry, lab.registryUser, lab.registryPassword)).code).toBe(0);
-    repo = await repoFromFixture('act-pipeline', 'https://github.com/example/hello-act.git', true);
+    repo = await repoFromFixture(['hello-app', 'act-pipeline'], 'https://github.com/example/hello-act.git', true);
   });
 
   afterAll(() => {

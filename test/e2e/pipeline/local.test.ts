@@ -1,4 +1,6 @@
-import { rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DockerClient, unique } from '../helpers/docker.js';
 import { credentialLocations, filesContaining, leftoverBuilders } from '../helpers/leftovers.js';
@@ -102,6 +104,34 @@ describe('the local command builds, pushes by digest and tags, in the lab', () =
     const { stdout } = await must('docker', ['image', 'inspect', '--format', '{{.Id}}', `${image}:loaded`]);
     expect(outputs.imageid).toBe(stdout.trim());
     await run('docker', ['image', 'rm', `${image}:loaded`]);
+  });
+
+  it('SIGINT mid-build: exit 130, and the builder and the private Docker config are removed', async () => {
+    writeFileSync(join(repo, 'Dockerfile.slow'), 'ARG BASE\nFROM ${BASE}\nRUN sleep 120\n');
+    const child = spawn(
+      'node',
+      [DIST, 'build', '--images', image, '--file', 'Dockerfile.slow', '--tags', 'type=raw,value=slow'],
+      {
+        cwd: repo,
+        env: { ...process.env, ...labInputs(lab) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise<void>((resolve) => {
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+        if (stderr.includes('RUN sleep 120')) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/error: cancelled/);
+    const config = /--metadata-file=(\/[^ ]*)\/metadata\.json/.exec(stderr)?.[1] ?? '';
+    expect(config).not.toBe('');
+    expect(existsSync(config)).toBe(false);
+    expect(await leftoverBuilders()).toEqual([]);
   });
 
   it('leaves no credentials on disk and no builder behind', async () => {

@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoFromFixture } from '../helpers/repo.js';
-import { run, type RunResult } from '../helpers/run.js';
+import { runAct } from '../helpers/act.js';
+import type { RunResult } from '../helpers/run.js';
 
 describe('act runs local JavaScript actions on the host', () => {
   let repo = '';
@@ -9,23 +10,7 @@ describe('act runs local JavaScript actions on the host', () => {
 
   beforeAll(async () => {
     repo = await repoFromFixture('act-js-action');
-    result = await run(
-      'act',
-      [
-        'push',
-        '--workflows',
-        '.github/workflows/smoke.yml',
-        '--platform',
-        'ubuntu-latest=-self-hosted',
-        // act's cache and artifact servers listen on loopback only; nothing is fetched.
-        '--cache-server-addr',
-        '127.0.0.1',
-        '--artifact-server-addr',
-        '127.0.0.1',
-        '--action-offline-mode',
-      ],
-      { cwd: repo, timeoutMs: 300_000 },
-    );
+    result = await runAct(repo, '.github/workflows/smoke.yml');
   });
 
   afterAll(() => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createBuilder, DockerClient, indexPlatforms, removeBuilder, unique } from '../helpers/docker.js';
+import { buildAndPush, createBuilder, DockerClient, indexPlatforms, removeBuilder, unique } from '../helpers/docker.js';
 
 const lab = inject('lab');
 
@@ -36,26 +36,7 @@ describe('buildx with the docker-container driver on the lab BuildKit image', ()
 
   it('builds a two-stage Dockerfile for amd64 and arm64, pushes it, and runs the arm64 RUN under QEMU', async () => {
     const ref = `${lab.registry}/smoke/multi:${unique('t')}`;
-    const metadata = join(context, 'metadata.json');
-    await client.mustDocker(
-      [
-        'buildx',
-        'build',
-        '--builder',
-        builder,
-        '--platform',
-        lab.platforms.join(','),
-        '--build-arg',
-        `BASE=${lab.baseImage}`,
-        '--tag',
-        ref,
-        '--push',
-        '--metadata-file',
-        metadata,
-        context,
-      ],
-      { timeoutMs: 600_000 },
-    );
+    await buildAndPush(client, builder, lab, context, ref);
 
     expect(await indexPlatforms(client, ref)).toEqual(['linux/amd64', 'linux/arm64']);
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createBuilder, DockerClient, removeBuilder, unique } from '../helpers/docker.js';
+import { buildAndPush, createBuilder, DockerClient, removeBuilder, unique } from '../helpers/docker.js';
 import { scanSecrets } from '../helpers/trivy.js';
 
 const lab = inject('lab');
@@ -23,23 +23,7 @@ describe('trivy scans lab images from the registry, one platform at a time', () 
 
   async function build(ref: string, dockerfile: string): Promise<void> {
     writeFileSync(join(context, 'Dockerfile'), dockerfile);
-    await client.mustDocker(
-      [
-        'buildx',
-        'build',
-        '--builder',
-        builder,
-        '--platform',
-        lab.platforms.join(','),
-        '--build-arg',
-        `BASE=${lab.baseImage}`,
-        '--tag',
-        ref,
-        '--push',
-        context,
-      ],
-      { timeoutMs: 600_000 },
-    );
+    await buildAndPush(client, builder, lab, context, ref);
   }
 
   beforeAll(async () => {

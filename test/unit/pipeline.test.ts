@@ -1,0 +1,79 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { clockReading } from '../../src/context/read.js';
+import { actionEntry } from '../../src/main.js';
+import { CleanupStack } from '../../src/pipeline/cleanup.js';
+import { createDockerEnv } from '../../src/pipeline/docker-env.js';
+import { summaryMarkdown, type Outputs } from '../../src/pipeline/run.js';
+import type { Plan } from '../../src/plan/types.js';
+
+describe('the clock', () => {
+  it('reads SOURCE_DATE_EPOCH for reproducible builds', () => {
+    expect(clockReading({ SOURCE_DATE_EPOCH: '1700000000' })).toEqual(new Date('2023-11-14T22:13:20Z'));
+    const now = new Date('2026-01-01T00:00:00Z');
+    expect(clockReading({}, () => now)).toBe(now);
+    expect(clockReading({ SOURCE_DATE_EPOCH: 'soon' }, () => now)).toBe(now);
+  });
+});
+
+describe('the private Docker config', () => {
+  it('is a 0700 directory on the cleanup stack, with the user’s CLI plugins still found', () => {
+    const cleanup = new CleanupStack();
+    const docker = createDockerEnv({ DOCKER_CONFIG: '/home/me/.docker' }, cleanup, true, false);
+    expect(docker.vars).toEqual({ DOCKER_CONFIG: docker.workDir, BUILDX_CONFIG: join(docker.workDir, 'buildx') });
+    expect(JSON.parse(readFileSync(join(docker.workDir, 'config.json'), 'utf8'))).toEqual({
+      auths: {},
+      cliPluginsExtraDirs: ['/home/me/.docker/cli-plugins'],
+    });
+    expect(cleanup.serialize()).toContain(docker.workDir);
+    return cleanup.unwind(undefined as never).then(() => {
+      expect(existsSync(docker.workDir)).toBe(false);
+    });
+  });
+
+  it('keeps the user’s buildx state for an existing builder', () => {
+    const cleanup = new CleanupStack();
+    const docker = createDockerEnv({ DOCKER_CONFIG: '/home/me/.docker' }, cleanup, true, true);
+    expect(docker.vars.BUILDX_CONFIG).toBe('/home/me/.docker/buildx');
+  });
+});
+
+describe('the GitHub post step', () => {
+  it('undoes what main left on the cleanup stack, from saved state', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'post-'));
+    const leftover = mkdtempSync(join(dir, 'docker-config-'));
+    writeFileSync(join(leftover, 'config.json'), '{"auths":{"r":{"auth":"c2VjcmV0"}}}');
+    const code = await actionEntry({
+      STATE_isPost: 'true',
+      STATE_cleanup: JSON.stringify([{ kind: 'directory', path: leftover }]),
+      GITHUB_STATE: join(dir, 'state'),
+    });
+    expect(code).toBe(0);
+    expect(existsSync(leftover)).toBe(false);
+  });
+});
+
+describe('the job summary', () => {
+  it('shows the push decision, digest, tags, platforms and step times', () => {
+    const plan = { push: { push: true, reason: 'push is true' } } as Plan;
+    const outputs: Outputs = {
+      digest: 'sha256:idx',
+      platformDigests: { 'linux/amd64': 'sha256:a', 'linux/arm64': 'sha256:b' },
+      image: 'r/app@sha256:idx',
+      tags: ['r/app:1.2.3'],
+      labels: [],
+      annotations: [],
+      version: '1.2.3',
+      metadata: '{}',
+      imageid: '',
+    };
+    const markdown = summaryMarkdown(plan, outputs, [{ step: 'Build', seconds: 12.34 }]);
+    expect(markdown).toContain('Pushed: push is true.');
+    expect(markdown).toContain('**Digest:** `sha256:idx`');
+    expect(markdown).toContain('- `r/app:1.2.3`');
+    expect(markdown).toContain('| linux/arm64 | `sha256:b` |');
+    expect(markdown).toContain('| Build | 12.3 |');
+  });
+});
