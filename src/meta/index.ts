@@ -7,6 +7,7 @@
  */
 import type { CiContext } from '../context/types.js';
 import { InputError } from '../errors.js';
+import { inputSpec } from '../inputs/table.js';
 import { parseFlavor, type Flavor } from './flavor.js';
 import type { Facts } from './globals.js';
 import { enabledImages, parseImages, type ImageName } from './images.js';
@@ -92,13 +93,13 @@ export function computeParsedMeta(ctx: CiContext, parsed: ParsedMeta, now: Date)
   };
 }
 
-const MIN_SHA_LENGTH = 4;
-const MAX_SHA_LENGTH = 40;
+// The bounds are the sha-length input's, from the input table: written once.
+const SHA_LENGTH = inputSpec('sha-length').kind;
 
 function checkShaLength(input: string, length: number | undefined): number | undefined {
-  if (length === undefined) return undefined;
-  if (!Number.isInteger(length) || length < MIN_SHA_LENGTH || length > MAX_SHA_LENGTH) {
-    throw new InputError(input, String(length), `expected a whole number from ${MIN_SHA_LENGTH} to ${MAX_SHA_LENGTH}`);
+  if (length === undefined || SHA_LENGTH.type !== 'number') return length;
+  if (!Number.isInteger(length) || length < SHA_LENGTH.min || length > SHA_LENGTH.max) {
+    throw new InputError(input, String(length), `expected a whole number from ${SHA_LENGTH.min} to ${SHA_LENGTH.max}`);
   }
   return length;
 }
