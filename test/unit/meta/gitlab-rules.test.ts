@@ -1,24 +1,15 @@
 // The same rules on GitLab pipelines: what a .gitlab-ci.yml user gets for each kind of pipeline.
 import { describe, expect, it } from 'vitest';
 import { gitlabContext } from '../../../src/context/gitlab.js';
-import { computeMeta, type MetaOptions } from '../../../src/meta/index.js';
+import { computeMeta } from '../../../src/meta/index.js';
 import { readEnvFile } from '../helpers/env-file.js';
+import { options } from './helpers.js';
 
 const NOW = new Date('2026-11-22T08:00:00Z');
 
 function tags(fixture: string, rules: string[], flavor: string[] = []): string[] {
-  const options: MetaOptions = {
-    images: ['registry.gitlab.example.com/group/app'],
-    tags: rules,
-    flavor,
-    labels: [],
-    annotations: [],
-    shaLength: undefined,
-    shortShaLengthEnv: undefined,
-    prHeadSha: false,
-    annotationLevels: [],
-  };
-  const meta = computeMeta(gitlabContext(readEnvFile(`gitlab/${fixture}.env`), NOW), options, NOW);
+  const given = options({ images: ['registry.gitlab.example.com/group/app'], tags: rules, flavor });
+  const meta = computeMeta(gitlabContext(readEnvFile(`gitlab/${fixture}.env`), NOW), given, NOW);
   return meta.tags.map((tag) => tag.replace('registry.gitlab.example.com/group/app:', ''));
 }
 
