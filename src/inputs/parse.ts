@@ -4,6 +4,8 @@
  */
 import { InputError } from '../errors.js';
 import { combineLogins, parseRegistryAuth, simpleLogin, type RegistryLogin } from './login.js';
+import { parseSeverities } from '../scan/policy.js';
+import type { Severity } from '../scan/types.js';
 import { inputSpec as spec, type InputSpec } from './table.js';
 import {
   optional,
@@ -46,6 +48,16 @@ export interface Inputs {
   buildkitdConfigInline: string | undefined;
   driverOpts: KeyValue[];
   binfmtImage: string;
+  scan: boolean;
+  failOn: Severity[];
+  scanSeverity: Severity[];
+  ignoreUnfixed: boolean;
+  scanners: string[];
+  trivyignores: string[];
+  scanTimeout: string;
+  trivyVersion: string;
+  scanFailOpen: boolean;
+  reportsDir: string;
 }
 
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
@@ -54,6 +66,8 @@ const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
 const CONTEXT_NAME = /^[A-Za-z0-9][A-Za-z0-9_./:@-]*$/;
 const OPTION_KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const SSH = /^[A-Za-z0-9_.-]+(?:=.+)?$/;
+const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
+const VERSION = /^v?\d+\.\d+\.\d+$/;
 
 /** Everything is checked here or in the tag engine: the first error stops the run before anything happens. */
 export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
@@ -66,6 +80,16 @@ export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
   const keyValues = (name: string, key: RegExp, what: string, secret = false): KeyValue[] =>
     list(name).map((line) => parseKeyValue(name, line, key, what, secret));
   const bool = (name: string): boolean => parseBoolean(name, text(name));
+  const enumList = (name: string): string[] => {
+    const kind = spec(name).kind;
+    const values = parseList(text(name), true);
+    for (const value of values) {
+      if (kind.type === 'enum-list' && !kind.options.includes(value)) {
+        throw new InputError(name, value, `expected a comma-separated list of ${kind.options.join(', ')}`);
+      }
+    }
+    return values;
+  };
 
   const platforms = list('platforms');
   for (const platform of platforms) {
@@ -114,7 +138,31 @@ export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
     buildkitdConfigInline: optional(text('buildkitd-config-inline')),
     driverOpts: keyValues('driver-opts', OPTION_KEY, 'key=value'),
     binfmtImage: optional(text('binfmt-image')) ?? spec('binfmt-image').default,
+    scan: bool('scan'),
+    failOn: parseSeverities('fail-on', text('fail-on')),
+    scanSeverity: parseSeverities('scan-severity', text('scan-severity')),
+    ignoreUnfixed: bool('ignore-unfixed'),
+    scanners: enumList('scanners'),
+    trivyignores: list('trivyignores'),
+    scanTimeout: text('scan-timeout').trim(),
+    trivyVersion: `v${text('trivy-version').trim().replace(/^v/, '')}`,
+    scanFailOpen: bool('scan-fail-open'),
+    reportsDir: optional(text('reports-dir')) ?? spec('reports-dir').default,
   };
+  if (!DURATION.test(inputs.scanTimeout)) {
+    throw new InputError('scan-timeout', inputs.scanTimeout, 'expected a duration such as 90s, 10m or 1h30m');
+  }
+  if (!VERSION.test(text('trivy-version').trim())) {
+    throw new InputError('trivy-version', text('trivy-version'), 'expected a release version such as v0.74.0');
+  }
+  const unreported = inputs.failOn.filter((severity) => !inputs.scanSeverity.includes(severity));
+  if (unreported.length > 0) {
+    throw new InputError(
+      'fail-on',
+      inputs.failOn.join(','),
+      `${unreported.join(', ')} must also be in scan-severity (${inputs.scanSeverity.join(',')}): the gate fails only on what it reports`,
+    );
+  }
   if (inputs.push === 'always' && inputs.images.length === 0) {
     throw new InputError('push', 'true', 'needs at least one image in images');
   }

@@ -35,7 +35,7 @@ export function renderActionYml(): string {
   })}`;
 }
 
-const GROUPS: readonly InputGroup[] = ['Tags and labels', 'Build', 'Registry login', 'Builder'];
+const GROUPS: readonly InputGroup[] = ['Tags and labels', 'Build', 'Scan gate', 'Registry login', 'Builder'];
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -47,6 +47,8 @@ function typeOf(spec: InputSpec): string {
       return spec.kind.commas ? 'list (lines or commas)' : 'list (lines)';
     case 'enum':
       return spec.kind.options.map((o) => `\`${o}\``).join(' \\| ');
+    case 'enum-list':
+      return `list of ${spec.kind.options.map((o) => `\`${o}\``).join(', ')}`;
     case 'number':
       return `number (${spec.kind.min}–${spec.kind.max})`;
     default:

@@ -12,7 +12,9 @@ export type InputKind =
   | { type: 'list'; commas: boolean }
   | { type: 'boolean' }
   | { type: 'number'; min: number; max: number }
-  | { type: 'enum'; options: readonly string[] };
+  | { type: 'enum'; options: readonly string[] }
+  /** comma-separated values, each one of the options */
+  | { type: 'enum-list'; options: readonly string[] };
 
 export interface InputSpec {
   readonly name: string;
@@ -31,7 +33,7 @@ export interface InputSpec {
   readonly group: InputGroup;
 }
 
-export type InputGroup = 'Tags and labels' | 'Build' | 'Registry login' | 'Builder';
+export type InputGroup = 'Tags and labels' | 'Build' | 'Scan gate' | 'Registry login' | 'Builder';
 
 const ALL: readonly Platform[] = ['github', 'gitlab', 'local'];
 const list = { type: 'list', commas: false } as const;
@@ -220,6 +222,90 @@ export const INPUTS: readonly InputSpec[] = [
     platforms: ALL,
     group: 'Build',
   },
+  // Scan gate (aquasecurity/trivy-action's inputs, where they exist)
+  {
+    name: 'scan',
+    kind: bool,
+    default: 'true',
+    description:
+      'Scan the pushed digest of every platform with Trivy before any tag is attached; a failed gate attaches none.',
+    platforms: ALL,
+    group: 'Scan gate',
+  },
+  {
+    name: 'fail-on',
+    kind: csv,
+    default: 'CRITICAL,HIGH',
+    description: 'Severities that fail the gate, comma-separated. Empty: report only, never fail.',
+    platforms: ALL,
+    group: 'Scan gate',
+  },
+  {
+    name: 'scan-severity',
+    kind: csv,
+    default: 'CRITICAL,HIGH,MEDIUM,LOW,UNKNOWN',
+    description: 'Severities shown in the reports, comma-separated.',
+    platforms: ALL,
+    group: 'Scan gate',
+  },
+  {
+    name: 'ignore-unfixed',
+    kind: bool,
+    default: 'false',
+    description: 'Leave out vulnerabilities that have no fixed version yet: they neither fail the gate nor show.',
+    platforms: ALL,
+    group: 'Scan gate',
+  },
+  {
+    name: 'scanners',
+    kind: { type: 'enum-list', options: ['vuln', 'secret', 'misconfig', 'license'] },
+    default: 'vuln,secret',
+    description: "Trivy's scanners, comma-separated. `secret` and `misconfig` need no vulnerability database.",
+    platforms: ALL,
+    group: 'Scan gate',
+  },
+  {
+    name: 'trivyignores',
+    kind: list,
+    default: '',
+    description:
+      'Ignore files: `.trivyignore` files (IDs, one per line; several are merged) or one `.trivyignore.yaml`. Empty: `.trivyignore` or `.trivyignore.yaml` in the working directory when there is one.',
+    platforms: ALL,
+    group: 'Scan gate',
+  },
+  {
+    name: 'scan-timeout',
+    kind: text,
+    default: '10m',
+    description: 'Time limit of one Trivy run (Go duration: `90s`, `10m`). Past it the gate fails closed.',
+    platforms: ALL,
+    group: 'Scan gate',
+  },
+  {
+    name: 'trivy-version',
+    kind: text,
+    default: 'v0.74.0',
+    description: 'Trivy version, pinned (never `latest` by default). A Trivy of that version on PATH is used as it is.',
+    platforms: ALL,
+    group: 'Scan gate',
+  },
+  {
+    name: 'scan-fail-open',
+    kind: bool,
+    default: 'false',
+    description: 'When no vulnerability database can be had, pass the gate with a warning instead of failing closed.',
+    platforms: ALL,
+    group: 'Scan gate',
+  },
+  {
+    name: 'reports-dir',
+    kind: text,
+    default: 'docker-build-reports',
+    description:
+      'Directory for the scan reports: `trivy.sarif` (GitHub code scanning), `gl-container-scanning-report.json` (GitLab), `trivy-junit.xml`.',
+    platforms: ALL,
+    group: 'Scan gate',
+  },
   // Registry login (docker/login-action's inputs)
   {
     name: 'registry',
@@ -326,6 +412,11 @@ export const OUTPUTS: readonly OutputSpec[] = [
   { name: 'version', description: "The main version (metadata-action's `version` output): the highest-priority tag." },
   { name: 'metadata', description: "buildx's build metadata, JSON." },
   { name: 'imageid', description: 'Image ID in the local engine, when `load` is true.' },
+  { name: 'scan-result', description: '`passed`, `failed` or `skipped`.' },
+  { name: 'scan-counts', description: 'JSON object: platform → severity → number of reported findings.' },
+  { name: 'sarif', description: 'Path of the SARIF report, for `github/codeql-action/upload-sarif`.' },
+  { name: 'gitlab-report', description: "Path of GitLab's container-scanning report." },
+  { name: 'junit', description: 'Path of the JUnit report: one test case per finding.' },
 ];
 
 export function inputSpec(name: string): InputSpec {

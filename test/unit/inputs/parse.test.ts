@@ -88,6 +88,18 @@ describe('parsing inputs', () => {
 describe('bad input: an error naming the input and the value, before anything happens', () => {
   it.each([
     [{ platforms: 'linux' }, /Invalid platforms "linux": expected os\/arch\[\/variant\]/],
+    [{ 'fail-on': 'CRITICAL,SEVERE' }, /Invalid fail-on "SEVERE"/],
+    [{ 'scan-severity': 'bad' }, /Invalid scan-severity "bad"/],
+    [
+      { scanners: 'vuln,virus' },
+      /Invalid scanners "virus": expected a comma-separated list of vuln, secret, misconfig/,
+    ],
+    [{ 'scan-timeout': 'ten minutes' }, /Invalid scan-timeout "ten minutes": expected a duration/],
+    [{ 'trivy-version': 'latest' }, /Invalid trivy-version "latest": expected a release version such as v0.74.0/],
+    [
+      { 'fail-on': 'MEDIUM', 'scan-severity': 'HIGH,CRITICAL' },
+      /Invalid fail-on "MEDIUM": MEDIUM must also be in scan-severity/,
+    ],
     [{ platforms: 'linux/amd64,Linux/ARM64' }, /Invalid platforms "Linux\/ARM64"/],
     [{ push: 'yes' }, /Invalid push "yes": expected one of auto, true, false/],
     [{ push: 'true' }, /Invalid push "true": needs at least one image in images/],
