@@ -134,14 +134,19 @@ async function execute(
     const prepared = await prepare(env, reporter, runner, mask, cwd);
     const privateConfig = reporter.platform !== 'local' || prepared.logins.length > 0;
     const docker = createDockerEnv(env, cleanup, privateConfig, prepared.plan.builder.kind === 'existing');
-    const { outputs, times } = await runPipeline(
+    const { outputs, times, failure, scanSummary } = await runPipeline(
       { runner, reporter, cleanup, docker, cwd },
       prepared.plan,
       prepared.inputs,
       prepared.logins,
+      env.RUNNER_TOOL_CACHE,
     );
     for (const [name, value] of Object.entries(outputValues(outputs))) reporter.setOutput(name, value);
-    reporter.summary(summaryMarkdown(prepared.plan, outputs, times));
+    reporter.summary(summaryMarkdown(prepared.plan, outputs, times, scanSummary));
+    if (failure !== undefined) {
+      reporter.error(failure);
+      return 1;
+    }
     return 0;
   } catch (error) {
     reporter.error(signal?.aborted === true ? 'cancelled' : error instanceof Error ? error.message : String(error));
@@ -192,7 +197,8 @@ export async function buildCommand(env: Env, cwd: string, stdout: (text: string)
   try {
     const code = await execute(env, reporter, mask, cwd, cleanup, abort.signal);
     if (signalled !== undefined) return signalled === 'SIGINT' ? 130 : 143;
-    if (code === 0) stdout(`${JSON.stringify(reporter.outputs, null, 2)}\n`);
+    // A failed gate still has outputs (scan-result, the reports): they are printed too.
+    if (Object.keys(reporter.outputs).length > 0) stdout(`${JSON.stringify(reporter.outputs, null, 2)}\n`);
     return code;
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);

@@ -1,8 +1,9 @@
 /**
- * The pipeline: log in, set up the builder and QEMU, build once and push by digest, then attach the tags; and the
- * outputs. Every step is a log group with its time; whatever the run created is on the cleanup stack, unwound by the
- * caller on every exit path.
+ * The pipeline: log in, set up the builder and QEMU, build once and push by digest, scan that digest on every
+ * platform, and attach the tags only when the gate passes; and the outputs. Every step is a log group with its time;
+ * whatever the run created is on the cleanup stack, unwound by the caller on every exit path.
  */
+import { resolve } from 'node:path';
 import type { RegistryLogin } from '../inputs/login.js';
 import type { Inputs } from '../inputs/parse.js';
 import type { Plan } from '../plan/types.js';
@@ -15,8 +16,12 @@ import {
   setUpEmulation,
   type StepContext,
 } from './steps.js';
+import { ensureTrivy, scanGate, type GateOutcome } from './scan.js';
 
 export interface Outputs {
+  scanResult: 'passed' | 'failed' | 'skipped';
+  scanCounts: Record<string, Record<string, number>>;
+  reports: Record<string, string>;
   digest: string;
   platformDigests: Record<string, string>;
   image: string;
@@ -38,7 +43,9 @@ export async function runPipeline(
   plan: Plan,
   inputs: Inputs,
   logins: readonly RegistryLogin[],
-): Promise<{ outputs: Outputs; times: StepTime[] }> {
+  /** the runner's tool cache, where there is one (GitHub): where a verified Trivy is kept */
+  toolCache: string | undefined,
+): Promise<{ outputs: Outputs; times: StepTime[]; failure: string | undefined; scanSummary: string }> {
   const times: StepTime[] = [];
   const timed = async <T>(title: string, fn: () => Promise<T>): Promise<T> => {
     const started = performance.now();
@@ -50,6 +57,11 @@ export async function runPipeline(
   };
 
   step.reporter.info(plan.push.push ? `pushing: ${plan.push.reason}` : `not pushing: ${plan.push.reason}`);
+  const scanning = inputs.scan && plan.build.output.kind === 'push-by-digest';
+  // A missing or wrong Trivy fails the gate now, before anything is built or pushed.
+  const trivy = scanning
+    ? await timed('Set up Trivy', () => ensureTrivy(step, inputs.trivyVersion, toolCache))
+    : 'trivy';
   if (logins.length > 0) await timed('Log in to registries', () => login(step, logins));
   const builder = await timed('Set up the builder', () => setUpBuilder(step, plan));
   await timed('Set up QEMU', () => setUpEmulation(step, builder, plan.platforms, inputs.binfmtImage));
@@ -57,6 +69,7 @@ export async function runPipeline(
 
   const output = plan.build.output;
   let platformDigests: Record<string, string> = {};
+  let gate: GateOutcome | undefined;
   let image = '';
   const digest = metadata.digest ?? '';
   if (output.kind === 'push-by-digest') {
@@ -67,16 +80,34 @@ export async function runPipeline(
     platformDigests = await timed('Inspect the pushed image', () =>
       pushedPlatformDigests(step, builder, first, digest, plan.platforms[0] ?? 'unknown'),
     );
-    // The scan gate goes here: nothing is tagged until every check on `digest` has passed.
-    await timed('Attach tags', () => attachTags(step, plan, builder, digest));
+    // Nothing is tagged until the gate has passed on every platform of this very digest.
+    gate = await timed('Scan gate', () =>
+      scanGate(step, trivy, inputs, first, platformDigests, resolve(step.cwd, inputs.reportsDir)),
+    );
+    if (gate.result !== 'failed') await timed('Attach tags', () => attachTags(step, plan, builder, digest));
+  } else if (inputs.scan) {
+    step.reporter.info(
+      'Scan gate: skipped, the image was not pushed (scanning unpushed builds comes with a later version)',
+    );
   }
 
+  const failure =
+    gate?.result === 'failed'
+      ? `the scan gate failed on ${[...new Set(gate.verdict?.failing.map((f) => f.platform))].join(', ')}: ` +
+        `${gate.verdict?.failing.length ?? 0} finding(s) of severity ${inputs.failOn.join(', ')}; no tag was attached ` +
+        `(the untagged digest ${digest} is left for the registry's garbage collection)`
+      : undefined;
   return {
+    failure,
+    scanSummary: gate?.summary ?? '',
     outputs: {
+      scanResult: gate?.result ?? 'skipped',
+      scanCounts: gate?.verdict?.counts ?? {},
+      reports: gate?.reports ?? {},
       digest,
       platformDigests,
       image,
-      tags: output.kind === 'none' ? [] : plan.tags,
+      tags: output.kind === 'none' || gate?.result === 'failed' ? [] : plan.tags,
       labels: plan.labels.map((label) => `${label.key}=${label.value}`),
       annotations: plan.annotations,
       version: plan.version ?? '',
@@ -99,12 +130,18 @@ export function outputValues(outputs: Outputs): Record<string, string> {
     version: outputs.version,
     metadata: outputs.metadata,
     imageid: outputs.imageid,
+    'scan-result': outputs.scanResult,
+    'scan-counts': JSON.stringify(outputs.scanCounts),
+    sarif: outputs.reports.sarif ?? '',
+    'gitlab-report': outputs.reports.gitlab ?? '',
+    junit: outputs.reports.junit ?? '',
   };
 }
 
 /** The GitHub job summary: what was built, where, and how long each step took. */
-export function summaryMarkdown(plan: Plan, outputs: Outputs, times: readonly StepTime[]): string {
+export function summaryMarkdown(plan: Plan, outputs: Outputs, times: readonly StepTime[], scanSummary = ''): string {
   const lines = ['## docker-build', ''];
+  if (scanSummary !== '') lines.push(scanSummary, '');
   lines.push(plan.push.push ? `Pushed: ${plan.push.reason}.` : `Not pushed: ${plan.push.reason}.`, '');
   if (outputs.digest !== '') lines.push(`**Digest:** \`${outputs.digest}\``, '');
   if (outputs.tags.length > 0) lines.push('**Tags:**', '', ...outputs.tags.map((tag) => `- \`${tag}\``), '');

@@ -15,6 +15,8 @@ export function labInputs(lab: LabEnv): Record<string, string> {
     INPUT_REGISTRY: lab.registry,
     INPUT_USERNAME: lab.registryUser,
     INPUT_PASSWORD: lab.registryPassword,
+    // No vulnerability database can be downloaded here: the gate scans for secrets (which need none).
+    INPUT_SCANNERS: 'secret',
   };
 }
 

@@ -67,6 +67,7 @@ describe('the GitHub Action through act: uses: ./ logs in, builds, pushes by dig
     const sha = (await must('git', ['rev-parse', 'HEAD'], { cwd: repo })).stdout.trim();
     expect(outputs.tags?.split(' ')).toEqual([`${image}:main`, `${image}:sha-${sha.slice(0, 7)}`]);
     expect(outputs.version).toBe('main');
+    expect(outputs['scan-result']).toBe('passed');
     const facts = await inspect(`${image}:main`);
     expect(facts.digest).toBe(outputs.digest);
     expect(facts.platforms).toEqual(['linux/amd64', 'linux/arm64']);

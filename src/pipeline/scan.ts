@@ -1,0 +1,178 @@
+/**
+ * The scan gate: Trivy on the pushed digest of every platform (image manifests only), the policy evaluated here from
+ * Trivy's JSON, the reports written, and a verdict. Anything that keeps the gate from judging (Trivy missing, of
+ * another version, crashing, timing out, unparsable output, no vulnerability database) fails it closed.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { InputError } from '../errors.js';
+import { CommandError } from '../exec/runner.js';
+import type { Inputs } from '../inputs/parse.js';
+import { GateError } from '../scan/gate-error.js';
+import { toGitlabReport } from '../scan/gitlab.js';
+import { toJunit } from '../scan/junit.js';
+import { evaluatePolicy, reportedScans } from '../scan/policy.js';
+import { toSarif } from '../scan/sarif.js';
+import { summaryMarkdown, summaryText } from '../scan/summary.js';
+import { parseTrivyReport } from '../scan/trivy.js';
+import { installTrivy } from '../scan/install.js';
+import { parseTrivyVersion, trivyImageArgs } from '../scan/trivy-args.js';
+import type { PlatformScan, Verdict } from '../scan/types.js';
+import type { StepContext } from './steps.js';
+
+export interface GateOutcome {
+  result: 'passed' | 'failed' | 'skipped';
+  verdict: Verdict | undefined;
+  /** report files, by kind */
+  reports: Record<string, string>;
+  /** markdown for the job summary */
+  summary: string;
+}
+
+/**
+ * The path of Trivy at the pinned version: the one on PATH when it is that version, else (on a GitHub runner, which
+ * has a tool cache) a verified download. Anything else fails the gate before the build.
+ */
+export async function ensureTrivy(step: StepContext, version: string, toolCache: string | undefined): Promise<string> {
+  const versionOf = async (trivy: string): Promise<string | undefined> => {
+    const result = await step.runner
+      .run(trivy, ['--version'], { quiet: true, allowFailure: true })
+      .catch(() => undefined);
+    return result?.code === 0 ? parseTrivyVersion(result.stdout) : undefined;
+  };
+  const onPath = await versionOf('trivy');
+  if (onPath === version) return 'trivy';
+  if (toolCache !== undefined && toolCache !== '') {
+    const installed = await installTrivy({ version, toolCache, runner: step.runner });
+    const found = await versionOf(installed);
+    if (found !== version)
+      throw new GateError(`the Trivy installed from the ${version} release says it is ${found ?? 'unknown'}`);
+    step.reporter.info(`Trivy ${version}: ${installed} (checksum-verified release, tool cache)`);
+    return installed;
+  }
+  throw new GateError(
+    onPath === undefined
+      ? `the scan gate needs Trivy ${version}, and there is no trivy on PATH`
+      : `the scan gate is pinned to Trivy ${version}, and the trivy on PATH is ${onPath}`,
+  );
+}
+
+/** The ignore file for Trivy: the given one(s), or the working directory's `.trivyignore(.yaml)`. */
+export function resolveIgnoreFile(cwd: string, given: readonly string[], workDir: string): string | undefined {
+  const files = given.length > 0 ? given.map((file) => resolve(cwd, file)) : defaultIgnoreFile(cwd);
+  for (const [index, file] of files.entries()) {
+    if (!existsSync(file)) throw new InputError('trivyignores', given[index] ?? file, 'no such file');
+  }
+  const yaml = files.filter((file) => /\.ya?ml$/.test(file));
+  if (yaml.length > 0 && files.length > 1) {
+    throw new InputError('trivyignores', given.join(', '), 'a .trivyignore.yaml file must be the only ignore file');
+  }
+  if (files.length <= 1) return files[0];
+  // Several plain files: Trivy reads one, so they are merged.
+  const merged = join(workDir, 'trivyignore');
+  writeFileSync(merged, files.map((file) => readFileSync(file, 'utf8')).join('\n'));
+  return merged;
+}
+
+function defaultIgnoreFile(cwd: string): string[] {
+  return ['.trivyignore.yaml', '.trivyignore']
+    .map((name) => join(cwd, name))
+    .filter((file) => existsSync(file))
+    .slice(0, 1);
+}
+
+const DB_FAILURE = /(vulnerability DB|DB error|db\.Download|failed to download|database)/i;
+
+async function scanPlatform(
+  step: StepContext,
+  trivy: string,
+  reference: string,
+  platform: string,
+  digest: string,
+  scanners: readonly string[],
+  inputs: Inputs,
+  ignoreFile: string | undefined,
+): Promise<PlatformScan> {
+  try {
+    const { stdout } = await step.runner.run(
+      trivy,
+      trivyImageArgs({ reference, scanners, timeout: inputs.scanTimeout, ignoreFile }),
+      { env: step.docker.vars, quiet: true },
+    );
+    return parseTrivyReport(stdout, platform, digest);
+  } catch (error) {
+    if (error instanceof CommandError) {
+      const why = DB_FAILURE.test(error.stderrTail) ? 'no-db' : 'other';
+      throw new GateError(`Trivy failed on ${platform} (exit code ${error.code}):\n${error.stderrTail}`, why);
+    }
+    throw error;
+  }
+}
+
+/** Scans each platform's manifest of `repository@digest` and judges it; writes the reports into `reportDir`. */
+export async function scanGate(
+  step: StepContext,
+  trivy: string,
+  inputs: Inputs,
+  repository: string,
+  platformDigests: Record<string, string>,
+  reportDir: string,
+): Promise<GateOutcome> {
+  if (!inputs.scan)
+    return { result: 'skipped', verdict: undefined, reports: {}, summary: 'Scan gate: skipped (scan is false).\n' };
+  const ignoreFile = resolveIgnoreFile(step.cwd, inputs.trivyignores, step.docker.workDir);
+  const started = new Date();
+  const scans: PlatformScan[] = [];
+  for (const [platform, digest] of Object.entries(platformDigests)) {
+    const reference = `${repository}@${digest}`;
+    step.reporter.info(`scanning ${platform}: ${reference}`);
+    try {
+      scans.push(await scanPlatform(step, trivy, reference, platform, digest, inputs.scanners, inputs, ignoreFile));
+    } catch (error) {
+      if (!(error instanceof GateError && error.kind === 'no-db' && inputs.scanFailOpen)) {
+        throw error instanceof GateError && error.kind === 'no-db'
+          ? new GateError(
+              `${error.message}\nTrivy could not get its vulnerability database: the gate fails closed. ` +
+                'Point TRIVY_DB_REPOSITORY at a mirror, or set scan-fail-open: true to pass without vulnerability scanning.',
+            )
+          : error;
+      }
+      const rest = inputs.scanners.filter((scanner) => scanner !== 'vuln');
+      step.reporter.warning(
+        `no vulnerability database for ${platform}; scan-fail-open is true: scanning for ${rest.join(', ') || 'nothing'} only`,
+      );
+      if (rest.length > 0)
+        scans.push(await scanPlatform(step, trivy, reference, platform, digest, rest, inputs, ignoreFile));
+    }
+  }
+  const verdict = evaluatePolicy(scans, {
+    reportSeverities: inputs.scanSeverity,
+    failOn: inputs.failOn,
+    ignoreUnfixed: inputs.ignoreUnfixed,
+  });
+  for (const line of summaryText(scans, verdict).split('\n')) step.reporter.info(line);
+
+  mkdirSync(reportDir, { recursive: true });
+  const trivyVersion = inputs.trivyVersion.replace(/^v/, '');
+  const reports = {
+    sarif: join(reportDir, 'trivy.sarif'),
+    gitlab: join(reportDir, 'gl-container-scanning-report.json'),
+    junit: join(reportDir, 'trivy-junit.xml'),
+  };
+  writeFileSync(reports.sarif, JSON.stringify(toSarif(scans, verdict, trivyVersion), null, 2));
+  writeFileSync(
+    reports.gitlab,
+    JSON.stringify(
+      toGitlabReport(reportedScans(scans, verdict), {
+        trivyVersion,
+        start: started,
+        end: new Date(),
+        imageName: repository,
+      }),
+      null,
+      2,
+    ),
+  );
+  writeFileSync(reports.junit, toJunit(scans, verdict));
+  return { result: verdict.passed ? 'passed' : 'failed', verdict, reports, summary: summaryMarkdown(scans, verdict) };
+}

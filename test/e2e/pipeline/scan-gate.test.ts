@@ -1,0 +1,120 @@
+import { randomInt } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DockerClient, unique } from '../helpers/docker.js';
+import { DIST, labInputs } from '../helpers/pipeline.js';
+import { repoFromFixture } from '../helpers/repo.js';
+import { run, type RunResult } from '../helpers/run.js';
+
+const lab = inject('lab');
+
+/** An AWS-style access key id, made up at run time so that no key-shaped string is committed. */
+function fakeAwsKeyId(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  return 'AKIA' + Array.from({ length: 16 }, () => alphabet[randomInt(alphabet.length)]).join('');
+}
+
+// The key goes into the arm64 variant only: the gate must scan every platform, not the first.
+const PLANTED = [
+  'ARG BASE',
+  'FROM ${BASE} AS final-amd64',
+  'FROM ${BASE} AS final-arm64',
+  'COPY deploy.env /app/deploy.env',
+  'FROM final-${TARGETARCH}',
+  '',
+].join('\n');
+const CLEAN = ['ARG BASE', 'FROM ${BASE}', 'RUN mkdir /app && echo "nothing to see" > /app/readme', ''].join('\n');
+
+describe('the scan gate: build once, scan the pushed digest of every platform, then tag', () => {
+  const client = new DockerClient();
+  const image = `${lab.registry}/e2e/${unique('gate')}`;
+  let repo = '';
+
+  async function build(
+    dockerfile: string,
+    tag: string,
+  ): Promise<{ result: RunResult; outputs: Record<string, string> }> {
+    writeFileSync(join(repo, 'Dockerfile.gate'), dockerfile);
+    const result = await run(
+      'node',
+      [
+        DIST,
+        'build',
+        '--images',
+        image,
+        '--file',
+        'Dockerfile.gate',
+        '--platforms',
+        'linux/amd64,linux/arm64',
+        '--tags',
+        `type=raw,value=${tag}`,
+        '--scanners',
+        'secret',
+        '--reports-dir',
+        'reports',
+      ],
+      { cwd: repo, env: { ...process.env, ...labInputs(lab) }, timeoutMs: 600_000 },
+    );
+    return { result, outputs: result.stdout === '' ? {} : (JSON.parse(result.stdout) as Record<string, string>) };
+  }
+
+  beforeAll(async () => {
+    expect((await client.login(lab.registry, lab.registryUser, lab.registryPassword)).code).toBe(0);
+    repo = await repoFromFixture('hello-app');
+    writeFileSync(join(repo, 'deploy.env'), `export AWS_ACCESS_KEY_ID=${fakeAwsKeyId()}\n`);
+  });
+
+  afterAll(() => {
+    client.dispose();
+    rmSync(repo, { recursive: true, force: true });
+  });
+
+  it('a secret in linux/arm64 only fails the gate, names the platform, and attaches no tag', async () => {
+    const { result, outputs } = await build(PLANTED, 'planted');
+    expect(result.code, result.stderr.slice(-3000)).toBe(1);
+    expect(result.stderr).toMatch(/the scan gate failed on linux\/arm64/);
+    expect(result.stderr).toMatch(/aws-access-key-id/);
+    expect(outputs['scan-result']).toBe('failed');
+    const tagged = await client.docker(['buildx', 'imagetools', 'inspect', `${image}:planted`]);
+    expect(tagged.code).not.toBe(0);
+    expect(tagged.stderr).toMatch(/not found/i);
+    // the reports name the platform too
+    const sarif = JSON.parse(readFileSync(join(repo, 'reports', 'trivy.sarif'), 'utf8')) as { runs: unknown[] };
+    expect(sarif.runs).toHaveLength(2);
+    expect(readFileSync(join(repo, 'reports', 'trivy-junit.xml'), 'utf8')).toMatch(/linux\/arm64[\s\S]*<failure/);
+  });
+
+  it('the same Dockerfile without the secret passes, and the tag points at the very digest that was scanned', async () => {
+    const { result, outputs } = await build(CLEAN, 'clean');
+    expect(result.code, result.stderr.slice(-3000)).toBe(0);
+    expect(outputs['scan-result']).toBe('passed');
+    const scanned = JSON.parse(outputs['platform-digests'] ?? '{}') as Record<string, string>;
+    for (const [platform, digest] of Object.entries(scanned)) {
+      expect(result.stderr).toContain(`scanning ${platform}: ${image}@${digest}`);
+    }
+    const { stdout } = await client.mustDocker(['buildx', 'imagetools', 'inspect', '--raw', `${image}:clean`]);
+    const index = JSON.parse(stdout) as {
+      manifests: { digest: string; platform: { os: string; architecture: string } }[];
+    };
+    const tagged = Object.fromEntries(
+      index.manifests
+        .filter((m) => m.platform.os !== 'unknown')
+        .map((m) => [`${m.platform.os}/${m.platform.architecture}`, m.digest]),
+    );
+    expect(tagged).toEqual(scanned);
+    for (const report of ['trivy.sarif', 'gl-container-scanning-report.json', 'trivy-junit.xml']) {
+      expect(existsSync(join(repo, 'reports', report))).toBe(true);
+    }
+  });
+
+  it('fails closed, before building, when Trivy is not the pinned version', async () => {
+    const pinned = await run('node', [DIST, 'build', '--images', image, '--trivy-version', 'v0.1.0'], {
+      cwd: repo,
+      env: { ...process.env, ...labInputs(lab) },
+    });
+    expect(pinned.code).toBe(1);
+    expect(pinned.stderr).toMatch(/pinned to Trivy v0.1.0, and the trivy on PATH is v0.74.0/);
+    expect(pinned.stderr).not.toContain('$ docker buildx build');
+  });
+});
