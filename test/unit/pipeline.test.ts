@@ -59,6 +59,9 @@ describe('the job summary', () => {
   it('shows the push decision, digest, tags, platforms and step times', () => {
     const plan = { push: { push: true, reason: 'push is true' } } as Plan;
     const outputs: Outputs = {
+      scanResult: 'passed',
+      scanCounts: {},
+      reports: {},
       digest: 'sha256:idx',
       platformDigests: { 'linux/amd64': 'sha256:a', 'linux/arm64': 'sha256:b' },
       image: 'r/app@sha256:idx',
