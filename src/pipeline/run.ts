@@ -14,8 +14,10 @@ import {
   pushedPlatformDigests,
   setUpBuilder,
   setUpEmulation,
+  exportPlatforms,
   type StepContext,
 } from './steps.js';
+import { repositoryOf } from '../plan/plan.js';
 import { ensureTrivy, scanGate, type GateOutcome } from './scan.js';
 
 export interface Outputs {
@@ -57,7 +59,7 @@ export async function runPipeline(
   };
 
   step.reporter.info(plan.push.push ? `pushing: ${plan.push.reason}` : `not pushing: ${plan.push.reason}`);
-  const scanning = inputs.scan && plan.build.output.kind === 'push-by-digest';
+  const scanning = inputs.scan;
   // A missing or wrong Trivy fails the gate now, before anything is built or pushed.
   const trivy = scanning
     ? await timed('Set up Trivy', () => ensureTrivy(step, inputs.trivyVersion, toolCache))
@@ -81,13 +83,22 @@ export async function runPipeline(
       pushedPlatformDigests(step, builder, first, digest, plan.platforms[0] ?? 'unknown'),
     );
     // Nothing is tagged until the gate has passed on every platform of this very digest.
+    const targets = Object.entries(platformDigests).map(([platform, manifest]) => ({
+      platform,
+      digest: manifest,
+      source: { kind: 'registry', reference: `${first}@${manifest}` } as const,
+    }));
     gate = await timed('Scan gate', () =>
-      scanGate(step, trivy, inputs, first, platformDigests, resolve(step.cwd, inputs.reportsDir)),
+      scanGate(step, trivy, inputs, first, targets, resolve(step.cwd, inputs.reportsDir)),
     );
     if (gate.result !== 'failed') await timed('Attach tags', () => attachTags(step, plan, builder, digest));
-  } else if (inputs.scan) {
-    step.reporter.info(
-      'Scan gate: skipped, the image was not pushed (scanning unpushed builds comes with a later version)',
+  } else if (scanning) {
+    const targets = await timed('Export each platform for the scan', () =>
+      exportPlatforms(step, plan, inputs, builder),
+    );
+    const name = plan.tags[0] === undefined ? 'image' : repositoryOf(plan.tags[0]);
+    gate = await timed('Scan gate', () =>
+      scanGate(step, trivy, inputs, name, targets, resolve(step.cwd, inputs.reportsDir)),
     );
   }
 

@@ -16,7 +16,7 @@ import { toSarif } from '../scan/sarif.js';
 import { summaryMarkdown, summaryText } from '../scan/summary.js';
 import { parseTrivyReport } from '../scan/trivy.js';
 import { installTrivy } from '../scan/install.js';
-import { parseTrivyVersion, trivyImageArgs } from '../scan/trivy-args.js';
+import { parseTrivyVersion, trivyImageArgs, type ScanSource } from '../scan/trivy-args.js';
 import type { PlatformScan, Verdict } from '../scan/types.js';
 import type { StepContext } from './steps.js';
 
@@ -83,12 +83,17 @@ function defaultIgnoreFile(cwd: string): string[] {
 
 const DB_FAILURE = /(vulnerability DB|DB error|db\.Download|failed to download|database)/i;
 
+/** One platform to scan: its manifest digest and where Trivy reads it. */
+export interface ScanTarget {
+  platform: string;
+  digest: string;
+  source: ScanSource;
+}
+
 async function scanPlatform(
   step: StepContext,
   trivy: string,
-  reference: string,
-  platform: string,
-  digest: string,
+  { platform, digest, source }: ScanTarget,
   scanners: readonly string[],
   inputs: Inputs,
   ignoreFile: string | undefined,
@@ -96,7 +101,7 @@ async function scanPlatform(
   try {
     const { stdout } = await step.runner.run(
       trivy,
-      trivyImageArgs({ reference, scanners, timeout: inputs.scanTimeout, ignoreFile }),
+      trivyImageArgs({ source, scanners, timeout: inputs.scanTimeout, ignoreFile }),
       { env: step.docker.vars, quiet: true },
     );
     return parseTrivyReport(stdout, platform, digest);
@@ -109,13 +114,13 @@ async function scanPlatform(
   }
 }
 
-/** Scans each platform's manifest of `repository@digest` and judges it; writes the reports into `reportDir`. */
+/** Scans each platform and judges the image; writes the reports into `reportDir`. `imageName` names it in them. */
 export async function scanGate(
   step: StepContext,
   trivy: string,
   inputs: Inputs,
-  repository: string,
-  platformDigests: Record<string, string>,
+  imageName: string,
+  targets: readonly ScanTarget[],
   reportDir: string,
 ): Promise<GateOutcome> {
   if (!inputs.scan)
@@ -123,11 +128,13 @@ export async function scanGate(
   const ignoreFile = resolveIgnoreFile(step.cwd, inputs.trivyignores, step.docker.workDir);
   const started = new Date();
   const scans: PlatformScan[] = [];
-  for (const [platform, digest] of Object.entries(platformDigests)) {
-    const reference = `${repository}@${digest}`;
-    step.reporter.info(`scanning ${platform}: ${reference}`);
+  for (const target of targets) {
+    const { platform } = target;
+    step.reporter.info(
+      `scanning ${platform}: ${target.source.kind === 'registry' ? target.source.reference : `${target.source.path} (${target.digest})`}`,
+    );
     try {
-      scans.push(await scanPlatform(step, trivy, reference, platform, digest, inputs.scanners, inputs, ignoreFile));
+      scans.push(await scanPlatform(step, trivy, target, inputs.scanners, inputs, ignoreFile));
     } catch (error) {
       if (!(error instanceof GateError && error.kind === 'no-db' && inputs.scanFailOpen)) {
         throw error instanceof GateError && error.kind === 'no-db'
@@ -141,8 +148,7 @@ export async function scanGate(
       step.reporter.warning(
         `no vulnerability database for ${platform}; scan-fail-open is true: scanning for ${rest.join(', ') || 'nothing'} only`,
       );
-      if (rest.length > 0)
-        scans.push(await scanPlatform(step, trivy, reference, platform, digest, rest, inputs, ignoreFile));
+      if (rest.length > 0) scans.push(await scanPlatform(step, trivy, target, rest, inputs, ignoreFile));
     }
   }
   const verdict = evaluatePolicy(scans, {
@@ -167,7 +173,7 @@ export async function scanGate(
         trivyVersion,
         start: started,
         end: new Date(),
-        imageName: repository,
+        imageName,
       }),
       null,
       2,

@@ -17,6 +17,7 @@ import {
 import { parseBuildMetadata, platformDigests, type BuildMetadata } from '../tools/metadata.js';
 import { binfmtInstallArgs, missingPlatforms, parseInspectPlatforms } from '../tools/platforms.js';
 import type { CleanupStack } from './cleanup.js';
+import type { ScanTarget } from './scan.js';
 import type { DockerEnv } from './docker-env.js';
 
 export interface StepContext {
@@ -107,6 +108,48 @@ export async function pushedPlatformDigests(
     { env: step.docker.vars, quiet: true },
   );
   return platformDigests(stdout, digest, fallbackPlatform);
+}
+
+/** The platform a builder builds when none is asked for: the host's. */
+export function nativePlatform(arch: string = process.arch): string {
+  return `linux/${arch === 'x64' ? 'amd64' : arch}`;
+}
+
+/**
+ * For a build that is not pushed, each platform written to an OCI layout of its own (cache hits after the build),
+ * so that the gate scans every platform: Trivy's `--input` on a multi-platform layout would scan only the first.
+ */
+export async function exportPlatforms(
+  step: StepContext,
+  plan: Plan,
+  inputs: Inputs,
+  builder: string,
+): Promise<ScanTarget[]> {
+  const targets: ScanTarget[] = [];
+  for (const platform of plan.platforms.length > 0 ? plan.platforms : [nativePlatform()]) {
+    const slug = platform.replace(/\//g, '-');
+    const dest = join(step.docker.workDir, `image-${slug}`);
+    const metadataFile = join(step.docker.workDir, `metadata-${slug}.json`);
+    const only = {
+      ...plan.build,
+      platforms: plan.platforms.length > 0 ? [platform] : [],
+      // A single-platform export has no index to annotate.
+      annotations: plan.build.annotations.filter((annotation) => !annotation.startsWith('index')),
+      // Attestations are not scanned; without them the layout holds the image manifest alone.
+      provenance: 'false',
+      sbom: 'false',
+      output: { kind: 'oci-archive', dest } as const,
+    };
+    const secretEnv = Object.fromEntries(inputs.secrets.map((secret, index) => [secretEnvName(index), secret.value]));
+    await step.runner.run('docker', buildArgs(only, builder, metadataFile), {
+      env: { ...step.docker.vars, ...secretEnv },
+      cwd: step.cwd,
+      quiet: true,
+    });
+    const digest = parseBuildMetadata(readFileSync(metadataFile, 'utf8')).digest ?? '';
+    targets.push({ platform, digest, source: { kind: 'archive', path: dest } });
+  }
+  return targets;
 }
 
 /** Attaches every tag of the plan to the pushed digest, one call per repository. */

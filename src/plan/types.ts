@@ -17,7 +17,9 @@ export type BuildOutput =
   /** loaded into the local engine, tagged there */
   | { kind: 'load'; tags: string[] }
   /** built and kept in the builder only (a pull request from a fork, or push=false) */
-  | { kind: 'none' };
+  | { kind: 'none' }
+  /** one platform written to an OCI layout directory, for the scan gate of a build that is not pushed */
+  | { kind: 'oci-archive'; dest: string };
 
 export interface BuildPlan {
   context: string;

@@ -1,8 +1,14 @@
-/** The argument list of one Trivy run: one platform's image manifest, by digest, JSON on stdout. */
+/** The argument list of one Trivy run: one platform's image, JSON on stdout. */
+
+/**
+ * What one run scans: one platform's manifest in the registry by digest, or one platform's OCI archive. Never an
+ * index or a multi-platform layout: Trivy would pick one platform itself (its `--input` scans only the first manifest
+ * of a layout, pkg/fanal/image/oci.go).
+ */
+export type ScanSource = { kind: 'registry'; reference: string } | { kind: 'archive'; path: string };
 
 export interface TrivyRun {
-  /** `registry/repo@sha256:...` of one platform's manifest (never an index: Trivy would pick one platform itself) */
-  reference: string;
+  source: ScanSource;
   scanners: readonly string[];
   timeout: string;
   /** Trivy's cache (its databases); undefined: Trivy's own default, kept between runs on the same machine */
@@ -17,14 +23,13 @@ export function trivyImageArgs(run: TrivyRun): string[] {
     '--format=json',
     '--quiet',
     // The pushed image in the registry, never a same-named image of the local engine.
-    '--image-src=remote',
+    ...(run.source.kind === 'registry' ? ['--image-src=remote'] : [`--input=${run.source.path}`]),
     `--scanners=${run.scanners.join(',')}`,
     `--timeout=${run.timeout}`,
     ...(run.cacheDir === undefined ? [] : [`--cache-dir=${run.cacheDir}`]),
     '--skip-version-check',
     ...(run.ignoreFile === undefined ? [] : [`--ignorefile=${run.ignoreFile}`]),
-    '--',
-    run.reference,
+    ...(run.source.kind === 'registry' ? ['--', run.source.reference] : []),
   ];
 }
 

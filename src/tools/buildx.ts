@@ -48,7 +48,11 @@ function outputArg(build: BuildPlan): string[] {
     case 'load':
       return ['--load', ...build.output.tags.map((tag) => `--tag=${tag}`)];
     case 'none':
-      return [];
+      // Said outright, so buildx does not warn that the result stays in the cache: that is the point.
+      return ['--output=type=cacheonly'];
+    case 'oci-archive':
+      // An OCI layout directory: Trivy's --input reads a layout directory or a docker-archive tar, not an OCI tar.
+      return [`--output=type=oci,dest=${build.output.dest},tar=false`];
   }
 }
 

@@ -34,6 +34,7 @@ describe('the scan gate: build once, scan the pushed digest of every platform, t
   async function build(
     dockerfile: string,
     tag: string,
+    ...extra: string[]
   ): Promise<{ result: RunResult; outputs: Record<string, string> }> {
     writeFileSync(join(repo, 'Dockerfile.gate'), dockerfile);
     const result = await run(
@@ -53,6 +54,7 @@ describe('the scan gate: build once, scan the pushed digest of every platform, t
         'secret',
         '--reports-dir',
         'reports',
+        ...extra,
       ],
       { cwd: repo, env: { ...process.env, ...labInputs(lab) }, timeoutMs: 600_000 },
     );
@@ -106,6 +108,18 @@ describe('the scan gate: build once, scan the pushed digest of every platform, t
     for (const report of ['trivy.sarif', 'gl-container-scanning-report.json', 'trivy-junit.xml']) {
       expect(existsSync(join(repo, 'reports', report))).toBe(true);
     }
+  });
+
+  it('an unpushed build (push: false, as for a fork) is scanned platform by platform from OCI layouts', async () => {
+    const planted = await build(PLANTED, 'unpushed', '--push', 'false');
+    expect(planted.result.code, planted.result.stderr.slice(-3000)).toBe(1);
+    expect(planted.result.stderr).toContain('not pushing: push is false');
+    expect(planted.result.stderr).toMatch(/scanning linux\/arm64: \/\S*\/image-linux-arm64 \(sha256:/);
+    expect(planted.result.stderr).toMatch(/the scan gate failed on linux\/arm64/);
+    const clean = await build(CLEAN, 'unpushed', '--push', 'false');
+    expect(clean.result.code, clean.result.stderr.slice(-3000)).toBe(0);
+    expect(clean.outputs['scan-result']).toBe('passed');
+    expect((await client.docker(['buildx', 'imagetools', 'inspect', `${image}:unpushed`])).code).not.toBe(0);
   });
 
   it('fails closed, before building, when Trivy is not the pinned version', async () => {

@@ -38,7 +38,10 @@ function setup(given: Record<string, string> = {}) {
   return { step, inputs: parseInputs(rawInputs(env)), cwd, log };
 }
 
-const DIGESTS = { 'linux/amd64': 'sha256:aa', 'linux/arm64': 'sha256:bb' };
+const DIGESTS = [
+  { platform: 'linux/amd64', digest: 'sha256:aa', source: { kind: 'registry', reference: 'r/app@sha256:aa' } },
+  { platform: 'linux/arm64', digest: 'sha256:bb', source: { kind: 'archive', path: '/tmp/image-linux-arm64.tar' } },
+] as const;
 
 describe('the scan gate fails closed', () => {
   it('passes clean reports on every platform and writes the reports', async () => {

@@ -9,7 +9,7 @@ describe('a Trivy run', () => {
   it('scans one manifest by digest from the registry, JSON on stdout', () => {
     expect(
       trivyImageArgs({
-        reference: 'r.example.com/app@sha256:aa',
+        source: { kind: 'registry', reference: 'r.example.com/app@sha256:aa' },
         scanners: ['vuln', 'secret'],
         timeout: '10m',
         cacheDir: '/cache/trivy',
@@ -27,6 +27,25 @@ describe('a Trivy run', () => {
       '--ignorefile=/w/.trivyignore',
       '--',
       'r.example.com/app@sha256:aa',
+    ]);
+  });
+
+  it('scans an unpushed platform from its own OCI archive', () => {
+    expect(
+      trivyImageArgs({
+        source: { kind: 'archive', path: '/w/image-linux-arm64.tar' },
+        scanners: ['secret'],
+        timeout: '1m',
+        ignoreFile: undefined,
+      }),
+    ).toEqual([
+      'image',
+      '--format=json',
+      '--quiet',
+      '--input=/w/image-linux-arm64.tar',
+      '--scanners=secret',
+      '--timeout=1m',
+      '--skip-version-check',
     ]);
   });
 

@@ -65,6 +65,7 @@ describe('docker and buildx argument lists', () => {
       'build',
       '--builder=b',
       '--progress=plain',
+      '--output=type=cacheonly',
       '--metadata-file=/tmp/m.json',
       '--',
       '.',
@@ -126,6 +127,22 @@ describe('docker and buildx argument lists', () => {
       '--progress=plain',
       '--load',
       '--tag=app:dev',
+      '--metadata-file=/m',
+      '--',
+      '.',
+    ]);
+  });
+
+  it('one platform to an OCI archive, for the scan of an unpushed build', () => {
+    expect(
+      buildArgs({ ...MINIMAL, platforms: ['linux/arm64'], output: { kind: 'oci-archive', dest: '/w/a' } }, 'b', '/m'),
+    ).toEqual([
+      'buildx',
+      'build',
+      '--builder=b',
+      '--progress=plain',
+      '--platform=linux/arm64',
+      '--output=type=oci,dest=/w/a,tar=false',
       '--metadata-file=/m',
       '--',
       '.',
