@@ -18,7 +18,7 @@ import {
   type StepContext,
 } from './steps.js';
 import { repositoryOf } from '../plan/plan.js';
-import { ensureTrivy, scanGate, type GateOutcome } from './scan.js';
+import { ensureTrivy, resolveIgnoreFile, scanGate, type GateOutcome } from './scan.js';
 
 export interface Outputs {
   scanResult: 'passed' | 'failed' | 'skipped';
@@ -60,6 +60,8 @@ export async function runPipeline(
 
   step.reporter.info(plan.push.push ? `pushing: ${plan.push.reason}` : `not pushing: ${plan.push.reason}`);
   const scanning = inputs.scan;
+  // Ignore files are read now: a missing or unparsable one is a bad input, reported before anything is built.
+  const ignoreFile = scanning ? resolveIgnoreFile(step.cwd, inputs.trivyignores, step.docker.workDir) : undefined;
   // A missing or wrong Trivy fails the gate now, before anything is built or pushed.
   const trivy = scanning
     ? await timed('Set up Trivy', () => ensureTrivy(step, inputs.trivyVersion, toolCache))
@@ -89,7 +91,7 @@ export async function runPipeline(
       source: { kind: 'registry', reference: `${first}@${manifest}` } as const,
     }));
     gate = await timed('Scan gate', () =>
-      scanGate(step, trivy, inputs, first, targets, resolve(step.cwd, inputs.reportsDir)),
+      scanGate(step, trivy, inputs, first, targets, resolve(step.cwd, inputs.reportsDir), ignoreFile),
     );
     if (gate.result !== 'failed') await timed('Attach tags', () => attachTags(step, plan, builder, digest));
   } else if (scanning) {
@@ -98,7 +100,7 @@ export async function runPipeline(
     );
     const name = plan.tags[0] === undefined ? 'image' : repositoryOf(plan.tags[0]);
     gate = await timed('Scan gate', () =>
-      scanGate(step, trivy, inputs, name, targets, resolve(step.cwd, inputs.reportsDir)),
+      scanGate(step, trivy, inputs, name, targets, resolve(step.cwd, inputs.reportsDir), ignoreFile),
     );
   }
 

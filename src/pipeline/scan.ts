@@ -4,6 +4,7 @@
  * another version, crashing, timing out, unparsable output, no vulnerability database) fails it closed.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { CommandError } from '../exec/runner.js';
@@ -67,6 +68,14 @@ export function resolveIgnoreFile(cwd: string, given: readonly string[], workDir
   if (yaml.length > 0 && files.length > 1) {
     throw new InputError('trivyignores', given.join(', '), 'a .trivyignore.yaml file must be the only ignore file');
   }
+  for (const file of yaml) {
+    try {
+      parseYaml(readFileSync(file, 'utf8'));
+    } catch (error) {
+      const line = error instanceof YAMLParseError ? error.linePos?.[0].line : undefined;
+      throw new InputError('trivyignores', file, `is not valid YAML${line === undefined ? '' : ` (line ${line})`}`);
+    }
+  }
   if (files.length <= 1) return files[0];
   // Several plain files: Trivy reads one, so they are merged.
   const merged = join(workDir, 'trivyignore');
@@ -122,10 +131,10 @@ export async function scanGate(
   imageName: string,
   targets: readonly ScanTarget[],
   reportDir: string,
+  ignoreFile: string | undefined,
 ): Promise<GateOutcome> {
   if (!inputs.scan)
     return { result: 'skipped', verdict: undefined, reports: {}, summary: 'Scan gate: skipped (scan is false).\n' };
-  const ignoreFile = resolveIgnoreFile(step.cwd, inputs.trivyignores, step.docker.workDir);
   const started = new Date();
   const scans: PlatformScan[] = [];
   for (const target of targets) {

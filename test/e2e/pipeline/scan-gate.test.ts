@@ -122,6 +122,13 @@ describe('the scan gate: build once, scan the pushed digest of every platform, t
     expect((await client.docker(['buildx', 'imagetools', 'inspect', `${image}:unpushed`])).code).not.toBe(0);
   });
 
+  it('a missing ignore file is a bad input, reported before anything is built', async () => {
+    const { result } = await build(CLEAN, 'ignored', '--trivyignores', 'no-such-ignore-file');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/Invalid trivyignores "no-such-ignore-file": no such file/);
+    expect(result.stderr).not.toContain('$ docker');
+  });
+
   it('fails closed, before building, when Trivy is not the pinned version', async () => {
     const pinned = await run('node', [DIST, 'build', '--images', image, '--trivy-version', 'v0.1.0'], {
       cwd: repo,

@@ -53,6 +53,7 @@ describe('the scan gate fails closed', () => {
       'r/app',
       DIGESTS,
       join(cwd, 'reports'),
+      undefined,
     );
     expect(outcome.result).toBe('passed');
     expect(Object.keys(outcome.reports)).toEqual(['sarif', 'gitlab', 'junit']);
@@ -61,27 +62,37 @@ describe('the scan gate fails closed', () => {
   it('when Trivy crashes', async () => {
     const { step, inputs, cwd } = setup();
     await expect(
-      scanGate(step, fakeTrivy('echo "panic: runtime error" >&2; exit 2'), inputs, 'r/app', DIGESTS, join(cwd, 'r')),
+      scanGate(
+        step,
+        fakeTrivy('echo "panic: runtime error" >&2; exit 2'),
+        inputs,
+        'r/app',
+        DIGESTS,
+        join(cwd, 'r'),
+        undefined,
+      ),
     ).rejects.toThrow(/Trivy failed on linux\/amd64 \(exit code 2\):\npanic: runtime error/);
   });
 
   it('when Trivy prints something that is not its JSON', async () => {
     const { step, inputs, cwd } = setup();
     await expect(
-      scanGate(step, fakeTrivy('echo "{not json"'), inputs, 'r/app', DIGESTS, join(cwd, 'r')),
+      scanGate(step, fakeTrivy('echo "{not json"'), inputs, 'r/app', DIGESTS, join(cwd, 'r'), undefined),
     ).rejects.toThrow(/Trivy's JSON for linux\/amd64 could not be read/);
   });
 
   it('when Trivy times out (its own --timeout, exit 1)', async () => {
     const { step, inputs, cwd } = setup();
     const trivy = fakeTrivy('echo "FATAL run error: context deadline exceeded" >&2; exit 1');
-    await expect(scanGate(step, trivy, inputs, 'r/app', DIGESTS, join(cwd, 'r'))).rejects.toThrow(/deadline exceeded/);
+    await expect(scanGate(step, trivy, inputs, 'r/app', DIGESTS, join(cwd, 'r'), undefined)).rejects.toThrow(
+      /deadline exceeded/,
+    );
   });
 
   it('when there is no vulnerability database, with a message saying what to do', async () => {
     const { step, inputs, cwd } = setup();
     const trivy = fakeTrivy('echo "FATAL init error: DB error: failed to download vulnerability DB" >&2; exit 1');
-    await expect(scanGate(step, trivy, inputs, 'r/app', DIGESTS, join(cwd, 'r'))).rejects.toThrow(
+    await expect(scanGate(step, trivy, inputs, 'r/app', DIGESTS, join(cwd, 'r'), undefined)).rejects.toThrow(
       /the gate fails closed\. Point TRIVY_DB_REPOSITORY at a mirror, or set scan-fail-open: true/,
     );
   });
@@ -92,7 +103,7 @@ describe('the scan gate fails closed', () => {
     const trivy = fakeTrivy(
       `case "$*" in *--scanners=vuln*) echo "DB error: failed to download vulnerability DB" >&2; exit 1;; esac\necho '${CLEAN_REPORT}'`,
     );
-    const outcome = await scanGate(step, trivy, inputs, 'r/app', DIGESTS, join(cwd, 'r'));
+    const outcome = await scanGate(step, trivy, inputs, 'r/app', DIGESTS, join(cwd, 'r'), undefined);
     expect(outcome.result).toBe('passed');
     expect(log.join('')).toMatch(
       /no vulnerability database for linux\/amd64; scan-fail-open is true: scanning for secret only/,
@@ -101,6 +112,8 @@ describe('the scan gate fails closed', () => {
 
   it('is skipped when scan is false', async () => {
     const { step, inputs, cwd } = setup({ scan: 'false' });
-    expect((await scanGate(step, '/nonexistent/trivy', inputs, 'r/app', DIGESTS, cwd)).result).toBe('skipped');
+    expect((await scanGate(step, '/nonexistent/trivy', inputs, 'r/app', DIGESTS, cwd, undefined)).result).toBe(
+      'skipped',
+    );
   });
 });

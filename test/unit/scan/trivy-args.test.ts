@@ -78,11 +78,13 @@ describe('ignore files', () => {
 
   it.each([
     [['missing'], /Invalid trivyignores "missing": no such file/],
+    [['bad.yaml'], /Invalid trivyignores ".*bad.yaml": is not valid YAML \(line 2\)/],
     [['x.yaml', 'a'], /Invalid trivyignores "x.yaml, a": a .trivyignore.yaml file must be the only ignore file/],
   ])('%j is refused', (given, message) => {
     const cwd = dir();
     writeFileSync(join(cwd, 'x.yaml'), '');
     writeFileSync(join(cwd, 'a'), '');
+    writeFileSync(join(cwd, 'bad.yaml'), 'vulnerabilities: [CVE-1\n');
     expect(() => resolveIgnoreFile(cwd, given, cwd)).toThrow(message);
   });
 });
