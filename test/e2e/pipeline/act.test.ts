@@ -7,6 +7,7 @@ import { credentialLocations, filesContaining, leftoverBuilders } from '../helpe
 import { parseInspect, type ImageFacts } from '../helpers/pipeline.js';
 import { repoFromFixture } from '../helpers/repo.js';
 import { runAct } from '../helpers/act.js';
+import { ARM64_ONLY_SECRET_DOCKERFILE, fakeAwsKeyId } from '../helpers/secrets.js';
 import { must, type RunResult } from '../helpers/run.js';
 
 const lab = inject('lab');
@@ -94,6 +95,26 @@ describe('the GitHub Action through act: uses: ./ logs in, builds, pushes by dig
       expect.arrayContaining([`${image}:1.2.3`, `${image}:1.2`, `${image}:latest`]),
     );
     expect((await inspect(`${image}:1.2.3`)).digest).toBe(outputs.digest);
+  });
+
+  it('a secret in the arm64 variant: the scan gate fails the job and no tag moves', async () => {
+    const before = (await inspect(`${image}:main`)).digest;
+    await must('git', ['checkout', '--quiet', 'main'], { cwd: repo });
+    writeFileSync(join(repo, 'deploy.env'), `export AWS_ACCESS_KEY_ID=${fakeAwsKeyId()}\n`);
+    writeFileSync(join(repo, 'Dockerfile'), ARM64_ONLY_SECRET_DOCKERFILE);
+    await must('git', ['add', '--all'], { cwd: repo });
+    await must('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@example.invalid', 'commit', '-qm', 'plant a key'], {
+      cwd: repo,
+    });
+    const result = await act();
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toMatch(/the scan gate failed on linux\/arm64/);
+    expect(result.stdout).toContain('Job failed');
+    // :main still points at the previous, clean digest; the new commit's sha tag does not exist
+    expect((await inspect(`${image}:main`)).digest).toBe(before);
+    const sha = (await must('git', ['rev-parse', 'HEAD'], { cwd: repo })).stdout.trim();
+    const tagged = await client.docker(['buildx', 'imagetools', 'inspect', `${image}:sha-${sha.slice(0, 7)}`]);
+    expect(tagged.code).not.toBe(0);
   });
 
   it('leaves no Docker config with the password on disk and no builder behind', async () => {

@@ -1,7 +1,7 @@
-import { randomInt } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { fakeAwsKeyId, ARM64_ONLY_SECRET_DOCKERFILE } from '../helpers/secrets.js';
 import { DockerClient, unique } from '../helpers/docker.js';
 import { DIST, labInputs } from '../helpers/pipeline.js';
 import { repoFromFixture } from '../helpers/repo.js';
@@ -9,21 +9,7 @@ import { run, type RunResult } from '../helpers/run.js';
 
 const lab = inject('lab');
 
-/** An AWS-style access key id, made up at run time so that no key-shaped string is committed. */
-function fakeAwsKeyId(): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  return 'AKIA' + Array.from({ length: 16 }, () => alphabet[randomInt(alphabet.length)]).join('');
-}
-
-// The key goes into the arm64 variant only: the gate must scan every platform, not the first.
-const PLANTED = [
-  'ARG BASE',
-  'FROM ${BASE} AS final-amd64',
-  'FROM ${BASE} AS final-arm64',
-  'COPY deploy.env /app/deploy.env',
-  'FROM final-${TARGETARCH}',
-  '',
-].join('\n');
+const PLANTED = ARM64_ONLY_SECRET_DOCKERFILE;
 const CLEAN = ['ARG BASE', 'FROM ${BASE}', 'RUN mkdir /app && echo "nothing to see" > /app/readme', ''].join('\n');
 
 describe('the scan gate: build once, scan the pushed digest of every platform, then tag', () => {

@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { ARM64_ONLY_SECRET_DOCKERFILE, fakeAwsKeyId } from '../helpers/secrets.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,12 +7,6 @@ import { buildAndPush, createBuilder, DockerClient, removeBuilder, unique } from
 import { scanSecrets } from '../helpers/trivy.js';
 
 const lab = inject('lab');
-
-/** An AWS-style access key id, made up at run time so that no key-shaped string is committed. */
-function fakeAwsKeyId(): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  return 'AKIA' + Array.from({ length: 16 }, () => alphabet[randomInt(alphabet.length)]).join('');
-}
 
 describe('trivy scans lab images from the registry, one platform at a time', () => {
   const client = new DockerClient();
@@ -32,17 +26,7 @@ describe('trivy scans lab images from the registry, one platform at a time', () 
     writeFileSync(join(context, 'deploy.env'), `export AWS_ACCESS_KEY_ID=${fakeAwsKeyId()}\n`);
     // The key goes into the arm64 variant only: a scan that ignored --platform would miss it or see it everywhere.
     planted = `${lab.registry}/smoke/secret:${unique('t')}`;
-    await build(
-      planted,
-      [
-        'ARG BASE',
-        'FROM $BASE AS final-amd64',
-        'FROM $BASE AS final-arm64',
-        'COPY deploy.env /app/deploy.env',
-        'FROM final-$TARGETARCH',
-        '',
-      ].join('\n'),
-    );
+    await build(planted, ARM64_ONLY_SECRET_DOCKERFILE);
     clean = `${lab.registry}/smoke/clean:${unique('t')}`;
     await build(
       clean,
