@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Runner } from '../exec/runner.js';
 import type { RegistryLogin } from '../inputs/login.js';
 import type { Inputs } from '../inputs/parse.js';
-import type { Plan } from '../plan/types.js';
+import type { BuildPlan, Plan } from '../plan/types.js';
 import type { Reporter } from '../platform/types.js';
 import {
   buildArgs,
@@ -84,14 +84,29 @@ export async function setUpEmulation(
     throw new Error(`builder ${builder} still cannot build ${still.join(', ')} after installing QEMU`);
 }
 
-export async function build(step: StepContext, plan: Plan, inputs: Inputs, builder: string): Promise<BuildMetadata> {
-  const metadataFile = join(step.docker.workDir, 'metadata.json');
+/**
+ * One `buildx build` of `plan` (the build, or one platform's export): the secrets' values reach buildx through its
+ * environment, under the names its `--secret` arguments give; the result is read from the metadata file.
+ */
+async function runBuild(
+  step: StepContext,
+  plan: BuildPlan,
+  inputs: Inputs,
+  builder: string,
+  metadataFile: string,
+  quiet: boolean,
+): Promise<BuildMetadata> {
   const secretEnv = Object.fromEntries(inputs.secrets.map((secret, index) => [secretEnvName(index), secret.value]));
-  await step.runner.run('docker', buildArgs(plan.build, builder, metadataFile), {
+  await step.runner.run('docker', buildArgs(plan, builder, metadataFile), {
     env: { ...step.docker.vars, ...secretEnv },
     cwd: step.cwd,
+    quiet,
   });
   return parseBuildMetadata(readFileSync(metadataFile, 'utf8'));
+}
+
+export function build(step: StepContext, plan: Plan, inputs: Inputs, builder: string): Promise<BuildMetadata> {
+  return runBuild(step, plan.build, inputs, builder, join(step.docker.workDir, 'metadata.json'), false);
 }
 
 /** Platform → digest of what was pushed, as the registry serves it. */
@@ -130,7 +145,7 @@ export async function exportPlatforms(
     const slug = platform.replace(/\//g, '-');
     const dest = join(step.docker.workDir, `image-${slug}`);
     const metadataFile = join(step.docker.workDir, `metadata-${slug}.json`);
-    const only = {
+    const only: BuildPlan = {
       ...plan.build,
       platforms: plan.platforms.length > 0 ? [platform] : [],
       // A single-platform export has no index to annotate.
@@ -140,13 +155,7 @@ export async function exportPlatforms(
       sbom: 'false',
       output: { kind: 'oci-archive', dest } as const,
     };
-    const secretEnv = Object.fromEntries(inputs.secrets.map((secret, index) => [secretEnvName(index), secret.value]));
-    await step.runner.run('docker', buildArgs(only, builder, metadataFile), {
-      env: { ...step.docker.vars, ...secretEnv },
-      cwd: step.cwd,
-      quiet: true,
-    });
-    const digest = parseBuildMetadata(readFileSync(metadataFile, 'utf8')).digest ?? '';
+    const digest = (await runBuild(step, only, inputs, builder, metadataFile, true)).digest ?? '';
     targets.push({ platform, digest, source: { kind: 'archive', path: dest } });
   }
   return targets;
