@@ -16,6 +16,8 @@ import type { Plan } from './plan/types.js';
 import { CleanupStack } from './pipeline/cleanup.js';
 import { createDockerEnv } from './pipeline/docker-env.js';
 import { outputValues, runPipeline, summaryMarkdown } from './pipeline/run.js';
+import { actionsCache } from './platform/actions-cache.js';
+import { trivyCacheDir } from './scan/db.js';
 import { GithubReporter } from './platform/github.js';
 import { LocalReporter } from './platform/local.js';
 import type { Reporter } from './platform/types.js';
@@ -139,7 +141,12 @@ async function execute(
       prepared.plan,
       prepared.inputs,
       prepared.logins,
-      env.RUNNER_TOOL_CACHE,
+      {
+        toolCache: env.RUNNER_TOOL_CACHE,
+        jobCache: reporter.platform === 'github' ? actionsCache(env) : undefined,
+        trivyCacheDir: trivyCacheDir(prepared.inputs.trivyCacheDir, reporter.platform, env, cwd),
+        now: () => new Date(),
+      },
     );
     for (const [name, value] of Object.entries(outputValues(outputs))) reporter.setOutput(name, value);
     reporter.summary(summaryMarkdown(prepared.plan, outputs, times, scanSummary));

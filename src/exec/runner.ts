@@ -69,7 +69,7 @@ export class Runner {
         cwd: options.cwd,
         env,
         stdio: ['pipe', 'pipe', 'pipe'],
-        signal: options.signal ?? this.signal,
+        signal: anySignal(options.signal, this.signal),
         shell: false,
       });
       const stdout: string[] = [];
@@ -119,4 +119,10 @@ export class Runner {
       child.stdin.end(options.stdin ?? '');
     });
   }
+}
+
+/** Either signal stops the program: a step's own (a download no longer needed) and the job's (a cancelled job). */
+function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const given = signals.filter((signal) => signal !== undefined);
+  return given.length > 1 ? AbortSignal.any(given) : given[0];
 }

@@ -57,6 +57,10 @@ export interface Inputs {
   scanTimeout: string;
   trivyVersion: string;
   scanFailOpen: boolean;
+  dbRepositories: string[];
+  javaDbRepositories: string[];
+  trivyCacheDir: string | undefined;
+  trivyDbCache: boolean;
   reportsDir: string;
 }
 
@@ -147,6 +151,10 @@ export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
     scanTimeout: text('scan-timeout').trim(),
     trivyVersion: `v${text('trivy-version').trim().replace(/^v/, '')}`,
     scanFailOpen: bool('scan-fail-open'),
+    dbRepositories: repositories('db-repository', list('db-repository')),
+    javaDbRepositories: repositories('java-db-repository', list('java-db-repository')),
+    trivyCacheDir: optional(text('trivy-cache-dir')),
+    trivyDbCache: bool('trivy-db-cache'),
     reportsDir: optional(text('reports-dir')) ?? spec('reports-dir').default,
   };
   if (!DURATION.test(inputs.scanTimeout)) {
@@ -170,6 +178,18 @@ export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
     throw new InputError('load', 'true', `loads one platform only, and platforms has ${inputs.platforms.length}`);
   }
   return inputs;
+}
+
+/** An OCI repository with an optional tag (`registry.example.com/aquasec/trivy-db:2`): never an option, never spaces. */
+const REPOSITORY = /^[a-z0-9][a-z0-9.-]*(?::[0-9]+)?\/[a-z0-9._/-]+(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$/;
+
+function repositories(name: string, values: string[]): string[] {
+  for (const value of values) {
+    if (!REPOSITORY.test(value)) {
+      throw new InputError(name, value, 'expected an OCI repository such as registry.example.com/aquasec/trivy-db:2');
+    }
+  }
+  return values;
 }
 
 function listCommas(spec: InputSpec): boolean {

@@ -298,6 +298,42 @@ export const INPUTS: readonly InputSpec[] = [
     group: 'Scan gate',
   },
   {
+    name: 'db-repository',
+    kind: csv,
+    default: '',
+    description:
+      "OCI repositories of Trivy's vulnerability database, tried in order: a mirror (`registry.example.com/aquasec/trivy-db:2`) against rate limits. Empty: Trivy's defaults (mirror.gcr.io, then ghcr.io). Logged-in registries' credentials apply.",
+    platforms: ALL,
+    group: 'Scan gate',
+  },
+  {
+    name: 'java-db-repository',
+    kind: csv,
+    default: '',
+    description:
+      "OCI repositories of Trivy's Java database (fetched when an image holds JAR files). Empty: Trivy's defaults.",
+    platforms: ALL,
+    group: 'Scan gate',
+  },
+  {
+    name: 'trivy-cache-dir',
+    kind: text,
+    default: '',
+    description:
+      "Trivy's cache directory (its databases). Empty: the job's temporary directory on GitHub, `.cache/trivy` in the project on GitLab (for the job's `cache:`), Trivy's own default locally.",
+    platforms: ALL,
+    group: 'Scan gate',
+  },
+  {
+    name: 'trivy-db-cache',
+    kind: bool,
+    default: 'true',
+    description:
+      "Keep Trivy's databases in the Actions cache, one entry a day: restored from today's entry, else yesterday's; saved by the first job of the day.",
+    platforms: ['github'],
+    group: 'Scan gate',
+  },
+  {
     name: 'reports-dir',
     kind: text,
     default: 'docker-build-reports',

@@ -18,7 +18,19 @@ import {
   type StepContext,
 } from './steps.js';
 import { repositoryOf } from '../plan/plan.js';
-import { ensureTrivy, resolveIgnoreFile, scanGate, type GateOutcome } from './scan.js';
+import { dbSources, ensureTrivy, resolveIgnoreFile, scanGate, type DbReadiness, type GateOutcome } from './scan.js';
+import { prepareDb, saveDb, type JobCache } from './trivy-db.js';
+
+/** What the pipeline gets from the machine it runs on. */
+export interface Host {
+  /** the runner's tool cache, where there is one (GitHub): where a verified Trivy is kept */
+  toolCache: string | undefined;
+  /** a cache that outlives the job, for Trivy's database (GitHub's Actions cache), when there is one */
+  jobCache: JobCache | undefined;
+  /** Trivy's cache directory */
+  trivyCacheDir: string;
+  now: () => Date;
+}
 
 export interface Outputs {
   scanResult: 'passed' | 'failed' | 'skipped';
@@ -45,8 +57,7 @@ export async function runPipeline(
   plan: Plan,
   inputs: Inputs,
   logins: readonly RegistryLogin[],
-  /** the runner's tool cache, where there is one (GitHub): where a verified Trivy is kept */
-  toolCache: string | undefined,
+  host: Host,
 ): Promise<{ outputs: Outputs; times: StepTime[]; failure: string | undefined; scanSummary: string }> {
   const times: StepTime[] = [];
   const timed = async <T>(title: string, fn: () => Promise<T>): Promise<T> => {
@@ -64,71 +75,111 @@ export async function runPipeline(
   const ignoreFile = scanning ? resolveIgnoreFile(step.cwd, inputs.trivyignores, step.docker.workDir) : undefined;
   // A missing or wrong Trivy fails the gate now, before anything is built or pushed.
   const trivy = scanning
-    ? await timed('Set up Trivy', () => ensureTrivy(step, inputs.trivyVersion, toolCache))
+    ? await timed('Set up Trivy', () => ensureTrivy(step, inputs.trivyVersion, host.toolCache))
     : 'trivy';
   if (logins.length > 0) await timed('Log in to registries', () => login(step, logins));
-  const builder = await timed('Set up the builder', () => setUpBuilder(step, plan));
-  await timed('Set up QEMU', () => setUpEmulation(step, builder, plan.platforms, inputs.binfmtImage));
-  const metadata = await timed('Build', () => build(step, plan, inputs, builder));
+  // The vulnerability database is fetched while the image builds (after the logins: a mirror may need them).
+  const dbAbort = new AbortController();
+  const db =
+    scanning && inputs.scanners.includes('vuln') ? fetchDb(step, trivy, inputs, host, dbAbort.signal) : undefined;
+  try {
+    const builder = await timed('Set up the builder', () => setUpBuilder(step, plan));
+    await timed('Set up QEMU', () => setUpEmulation(step, builder, plan.platforms, inputs.binfmtImage));
+    const metadata = await timed('Build', () => build(step, plan, inputs, builder));
 
-  const output = plan.build.output;
-  let platformDigests: Record<string, string> = {};
-  let gate: GateOutcome | undefined;
-  let image = '';
-  const digest = metadata.digest ?? '';
-  if (output.kind === 'push-by-digest') {
-    if (digest === '') throw new Error('buildx reported no digest for the pushed image');
-    const [first] = output.repositories;
-    if (first === undefined) throw new Error('nothing to push to');
-    image = `${first}@${digest}`;
-    platformDigests = await timed('Inspect the pushed image', () =>
-      pushedPlatformDigests(step, builder, first, digest, plan.platforms[0] ?? 'unknown'),
-    );
-    // Nothing is tagged until the gate has passed on every platform of this very digest.
-    const targets = Object.entries(platformDigests).map(([platform, manifest]) => ({
-      platform,
-      digest: manifest,
-      source: { kind: 'registry', reference: `${first}@${manifest}` } as const,
-    }));
-    gate = await timed('Scan gate', () =>
-      scanGate(step, trivy, inputs, first, targets, resolve(step.cwd, inputs.reportsDir), ignoreFile),
-    );
-    if (gate.result !== 'failed') await timed('Attach tags', () => attachTags(step, plan, builder, digest));
-  } else if (scanning) {
-    const targets = await timed('Export each platform for the scan', () =>
-      exportPlatforms(step, plan, inputs, builder),
-    );
-    const name = plan.tags[0] === undefined ? 'image' : repositoryOf(plan.tags[0]);
-    gate = await timed('Scan gate', () =>
-      scanGate(step, trivy, inputs, name, targets, resolve(step.cwd, inputs.reportsDir), ignoreFile),
-    );
+    const output = plan.build.output;
+    const reportDir = resolve(step.cwd, inputs.reportsDir);
+    let platformDigests: Record<string, string> = {};
+    let gate: GateOutcome | undefined;
+    let image = '';
+    const digest = metadata.digest ?? '';
+    if (output.kind === 'push-by-digest') {
+      if (digest === '') throw new Error('buildx reported no digest for the pushed image');
+      const [first] = output.repositories;
+      if (first === undefined) throw new Error('nothing to push to');
+      image = `${first}@${digest}`;
+      platformDigests = await timed('Inspect the pushed image', () =>
+        pushedPlatformDigests(step, builder, first, digest, plan.platforms[0] ?? 'unknown'),
+      );
+      // Nothing is tagged until the gate has passed on every platform of this very digest.
+      const targets = Object.entries(platformDigests).map(([platform, manifest]) => ({
+        platform,
+        digest: manifest,
+        source: { kind: 'registry', reference: `${first}@${manifest}` } as const,
+      }));
+      gate = await timed('Scan gate', () =>
+        scanGate(step, { trivy, inputs, imageName: first, targets, reportDir, ignoreFile, db }),
+      );
+      if (gate.result !== 'failed') await timed('Attach tags', () => attachTags(step, plan, builder, digest));
+    } else if (scanning) {
+      const targets = await timed('Export each platform for the scan', () =>
+        exportPlatforms(step, plan, inputs, builder),
+      );
+      const name = plan.tags[0] === undefined ? 'image' : repositoryOf(plan.tags[0]);
+      gate = await timed('Scan gate', () =>
+        scanGate(step, { trivy, inputs, imageName: name, targets, reportDir, ignoreFile, db }),
+      );
+    }
+    const readiness = await db;
+    if (readiness?.ok === true && readiness.state.saveKey !== undefined) {
+      const { state } = readiness;
+      await timed('Save the Trivy DB', () => saveDb(step, state, host.jobCache));
+    }
+
+    const failure =
+      gate?.result === 'failed'
+        ? `the scan gate failed on ${[...new Set(gate.verdict?.failing.map((f) => f.platform))].join(', ')}: ` +
+          `${gate.verdict?.failing.length ?? 0} finding(s) of severity ${inputs.failOn.join(', ')}; no tag was attached ` +
+          `(the untagged digest ${digest} is left for the registry's garbage collection)`
+        : undefined;
+    return {
+      failure,
+      scanSummary: gate?.summary ?? '',
+      outputs: {
+        scanResult: gate?.result ?? 'skipped',
+        scanCounts: gate?.verdict?.counts ?? {},
+        reports: gate?.reports ?? {},
+        digest,
+        platformDigests,
+        image,
+        tags: output.kind === 'none' || gate?.result === 'failed' ? [] : plan.tags,
+        labels: plan.labels.map((label) => `${label.key}=${label.value}`),
+        annotations: plan.annotations,
+        version: plan.version ?? '',
+        metadata: JSON.stringify(metadata.raw),
+        imageid: output.kind === 'load' ? (metadata.configDigest ?? '') : '',
+      },
+      times,
+    };
+  } finally {
+    // A failed build leaves no download behind.
+    dbAbort.abort();
+    await db;
   }
+}
 
-  const failure =
-    gate?.result === 'failed'
-      ? `the scan gate failed on ${[...new Set(gate.verdict?.failing.map((f) => f.platform))].join(', ')}: ` +
-        `${gate.verdict?.failing.length ?? 0} finding(s) of severity ${inputs.failOn.join(', ')}; no tag was attached ` +
-        `(the untagged digest ${digest} is left for the registry's garbage collection)`
-      : undefined;
-  return {
-    failure,
-    scanSummary: gate?.summary ?? '',
-    outputs: {
-      scanResult: gate?.result ?? 'skipped',
-      scanCounts: gate?.verdict?.counts ?? {},
-      reports: gate?.reports ?? {},
-      digest,
-      platformDigests,
-      image,
-      tags: output.kind === 'none' || gate?.result === 'failed' ? [] : plan.tags,
-      labels: plan.labels.map((label) => `${label.key}=${label.value}`),
-      annotations: plan.annotations,
-      version: plan.version ?? '',
-      metadata: JSON.stringify(metadata.raw),
-      imageid: output.kind === 'load' ? (metadata.configDigest ?? '') : '',
-    },
-    times,
-  };
+/** Starts fetching the vulnerability database; settles (never rejects) with the database or why there is none. */
+async function fetchDb(
+  step: StepContext,
+  trivy: string,
+  inputs: Inputs,
+  host: Host,
+  signal: AbortSignal,
+): Promise<DbReadiness> {
+  try {
+    const state = await prepareDb(step, {
+      trivy,
+      cacheDir: host.trivyCacheDir,
+      sources: dbSources(inputs),
+      timeout: inputs.scanTimeout,
+      cache: inputs.trivyDbCache ? host.jobCache : undefined,
+      now: host.now(),
+      signal,
+    });
+    return { ok: true, state };
+  } catch (error) {
+    return { ok: false, error };
+  }
 }
 
 /** Every output, as text, under the names of the input table's outputs. */

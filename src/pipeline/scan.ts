@@ -20,6 +20,8 @@ import { installTrivy } from '../scan/install.js';
 import { parseTrivyVersion, trivyImageArgs, type ScanSource } from '../scan/trivy-args.js';
 import type { PlatformScan, Verdict } from '../scan/types.js';
 import type { StepContext } from './steps.js';
+import type { DbState } from './trivy-db.js';
+import type { DbSources } from '../scan/db.js';
 
 export interface GateOutcome {
   result: 'passed' | 'failed' | 'skipped';
@@ -99,18 +101,39 @@ export interface ScanTarget {
   source: ScanSource;
 }
 
+/** Where the vulnerability database stands when the scans start: prepared, or why there is none. */
+export type DbReadiness = { ok: true; state: DbState } | { ok: false; error: unknown };
+
+export interface GateRun {
+  trivy: string;
+  inputs: Inputs;
+  /** names the image in the reports */
+  imageName: string;
+  targets: readonly ScanTarget[];
+  reportDir: string;
+  ignoreFile: string | undefined;
+  /** the database fetched before the scans; undefined when the scanners need none */
+  db: Promise<DbReadiness> | undefined;
+}
+
 async function scanPlatform(
   step: StepContext,
-  trivy: string,
+  run: GateRun,
   { platform, digest, source }: ScanTarget,
   scanners: readonly string[],
-  inputs: Inputs,
-  ignoreFile: string | undefined,
+  db: DbState | undefined,
 ): Promise<PlatformScan> {
+  const { inputs } = run;
   try {
     const { stdout } = await step.runner.run(
-      trivy,
-      trivyImageArgs({ source, scanners, timeout: inputs.scanTimeout, ignoreFile }),
+      run.trivy,
+      trivyImageArgs({
+        source,
+        scanners,
+        timeout: inputs.scanTimeout,
+        ignoreFile: run.ignoreFile,
+        db: db === undefined ? undefined : { cacheDir: db.cacheDir, sources: dbSources(inputs), prepared: db.ready },
+      }),
       { env: step.docker.vars, quiet: true },
     );
     return parseTrivyReport(stdout, platform, digest);
@@ -123,41 +146,59 @@ async function scanPlatform(
   }
 }
 
-/** Scans each platform and judges the image; writes the reports into `reportDir`. `imageName` names it in them. */
-export async function scanGate(
-  step: StepContext,
-  trivy: string,
-  inputs: Inputs,
-  imageName: string,
-  targets: readonly ScanTarget[],
-  reportDir: string,
-  ignoreFile: string | undefined,
-): Promise<GateOutcome> {
+export function dbSources(inputs: Inputs): DbSources {
+  return { dbRepositories: inputs.dbRepositories, javaDbRepositories: inputs.javaDbRepositories };
+}
+
+function failClosed(error: unknown): unknown {
+  return error instanceof GateError && error.kind === 'no-db'
+    ? new GateError(
+        `${error.message}\nTrivy could not get its vulnerability database: the gate fails closed. ` +
+          'Name a mirror in db-repository, or set scan-fail-open: true to pass without vulnerability scanning.',
+      )
+    : error;
+}
+
+/** Scans each platform and judges the image; writes the reports into `reportDir`. */
+export async function scanGate(step: StepContext, run: GateRun): Promise<GateOutcome> {
+  const { inputs, targets, reportDir, imageName } = run;
   if (!inputs.scan)
     return { result: 'skipped', verdict: undefined, reports: {}, summary: 'Scan gate: skipped (scan is false).\n' };
   const started = new Date();
+  let scanners = inputs.scanners;
+  const withoutDb = () => {
+    const rest = scanners.filter((scanner) => scanner !== 'vuln');
+    step.reporter.warning(
+      `no vulnerability database; scan-fail-open is true: scanning for ${rest.join(', ') || 'nothing'} only`,
+    );
+    return rest;
+  };
+  let db: DbState | undefined;
+  const readiness = await run.db;
+  if (readiness?.ok === true) db = readiness.state;
+  else if (readiness !== undefined) {
+    if (!(readiness.error instanceof GateError && readiness.error.kind === 'no-db' && inputs.scanFailOpen)) {
+      throw failClosed(readiness.error);
+    }
+    scanners = withoutDb();
+  }
   const scans: PlatformScan[] = [];
   for (const target of targets) {
     const { platform } = target;
     step.reporter.info(
       `scanning ${platform}: ${target.source.kind === 'registry' ? target.source.reference : `${target.source.path} (${target.digest})`}`,
     );
+    if (scanners.length === 0) {
+      scans.push({ platform, digest: target.digest, artifactName: imageName, findings: [] });
+      continue;
+    }
     try {
-      scans.push(await scanPlatform(step, trivy, target, inputs.scanners, inputs, ignoreFile));
+      scans.push(await scanPlatform(step, run, target, scanners, db));
     } catch (error) {
-      if (!(error instanceof GateError && error.kind === 'no-db' && inputs.scanFailOpen)) {
-        throw error instanceof GateError && error.kind === 'no-db'
-          ? new GateError(
-              `${error.message}\nTrivy could not get its vulnerability database: the gate fails closed. ` +
-                'Point TRIVY_DB_REPOSITORY at a mirror, or set scan-fail-open: true to pass without vulnerability scanning.',
-            )
-          : error;
-      }
-      const rest = inputs.scanners.filter((scanner) => scanner !== 'vuln');
-      step.reporter.warning(
-        `no vulnerability database for ${platform}; scan-fail-open is true: scanning for ${rest.join(', ') || 'nothing'} only`,
-      );
-      if (rest.length > 0) scans.push(await scanPlatform(step, trivy, target, rest, inputs, ignoreFile));
+      // The Java DB is fetched by the scan itself, when an image holds JARs.
+      if (!(error instanceof GateError && error.kind === 'no-db' && inputs.scanFailOpen)) throw failClosed(error);
+      scanners = withoutDb();
+      if (scanners.length > 0) scans.push(await scanPlatform(step, run, target, scanners, db));
     }
   }
   const verdict = evaluatePolicy(scans, {

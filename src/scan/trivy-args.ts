@@ -1,4 +1,5 @@
 /** The argument list of one Trivy run: one platform's image, JSON on stdout. */
+import { dbFlags, type DbSources } from './db.js';
 
 /**
  * What one run scans: one platform's manifest in the registry by digest, or one platform's OCI archive. Never an
@@ -11,8 +12,8 @@ export interface TrivyRun {
   source: ScanSource;
   scanners: readonly string[];
   timeout: string;
-  /** Trivy's cache (its databases); undefined: Trivy's own default, kept between runs on the same machine */
-  cacheDir?: string | undefined;
+  /** Trivy's databases: where they are kept and come from; `prepared`: fetched for this run, so never updated again */
+  db?: { cacheDir: string; sources: DbSources; prepared: boolean } | undefined;
   /** the merged or given ignore file, if any */
   ignoreFile: string | undefined;
 }
@@ -26,7 +27,8 @@ export function trivyImageArgs(run: TrivyRun): string[] {
     ...(run.source.kind === 'registry' ? ['--image-src=remote'] : [`--input=${run.source.path}`]),
     `--scanners=${run.scanners.join(',')}`,
     `--timeout=${run.timeout}`,
-    ...(run.cacheDir === undefined ? [] : [`--cache-dir=${run.cacheDir}`]),
+    ...(run.db === undefined ? [] : dbFlags(run.db.cacheDir, run.db.sources)),
+    ...(run.db?.prepared === true ? ['--skip-db-update'] : []),
     '--skip-version-check',
     ...(run.ignoreFile === undefined ? [] : [`--ignorefile=${run.ignoreFile}`]),
     ...(run.source.kind === 'registry' ? ['--', run.source.reference] : []),

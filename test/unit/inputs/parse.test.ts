@@ -95,6 +95,10 @@ describe('bad input: an error naming the input and the value, before anything ha
       /Invalid scanners "virus": expected a comma-separated list of vuln, secret, misconfig/,
     ],
     [{ 'scan-timeout': 'ten minutes' }, /Invalid scan-timeout "ten minutes": expected a duration/],
+    [{ 'db-repository': '--help' }, /Invalid db-repository "--help": expected an OCI repository/],
+    [{ 'db-repository': 'ok.example/db:2,has space/db' }, /Invalid db-repository "has space\/db"/],
+    [{ 'java-db-repository': 'noregistry' }, /Invalid java-db-repository "noregistry"/],
+    [{ 'trivy-db-cache': 'daily' }, /Invalid trivy-db-cache "daily": expected true or false/],
     [{ 'trivy-version': 'latest' }, /Invalid trivy-version "latest": expected a release version such as v0.74.0/],
     [
       { 'fail-on': 'MEDIUM', 'scan-severity': 'HIGH,CRITICAL' },

@@ -1,5 +1,5 @@
 // The gate's fail-closed paths, with stand-in `trivy` programs (shell scripts) in place of the real one.
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,9 +8,10 @@ import { Runner } from '../../../src/exec/runner.js';
 import { parseInputs } from '../../../src/inputs/parse.js';
 import { inputVariables, rawInputs } from '../../../src/inputs/read.js';
 import { CleanupStack } from '../../../src/pipeline/cleanup.js';
-import { scanGate } from '../../../src/pipeline/scan.js';
+import { scanGate, type DbReadiness } from '../../../src/pipeline/scan.js';
 import type { StepContext } from '../../../src/pipeline/steps.js';
 import { LocalReporter } from '../../../src/platform/local.js';
+import { GateError } from '../../../src/scan/gate-error.js';
 
 const CLEAN_REPORT = JSON.stringify({ SchemaVersion: 2, ArtifactName: 'r/app', Results: [] });
 
@@ -38,6 +39,19 @@ function setup(given: Record<string, string> = {}) {
   return { step, inputs: parseInputs(rawInputs(env)), cwd, log };
 }
 
+/** The gate over DIGESTS, reports in `cwd/r`. */
+function gate(step: StepContext, trivy: string, inputs: ReturnType<typeof parseInputs>, cwd: string, db?: DbReadiness) {
+  return scanGate(step, {
+    trivy,
+    inputs,
+    imageName: 'r/app',
+    targets: DIGESTS,
+    reportDir: join(cwd, 'r'),
+    ignoreFile: undefined,
+    db: db === undefined ? undefined : Promise.resolve(db),
+  });
+}
+
 const DIGESTS = [
   { platform: 'linux/amd64', digest: 'sha256:aa', source: { kind: 'registry', reference: 'r/app@sha256:aa' } },
   { platform: 'linux/arm64', digest: 'sha256:bb', source: { kind: 'archive', path: '/tmp/image-linux-arm64.tar' } },
@@ -46,54 +60,36 @@ const DIGESTS = [
 describe('the scan gate fails closed', () => {
   it('passes clean reports on every platform and writes the reports', async () => {
     const { step, inputs, cwd } = setup();
-    const outcome = await scanGate(
-      step,
-      fakeTrivy(`echo '${CLEAN_REPORT}'`),
-      inputs,
-      'r/app',
-      DIGESTS,
-      join(cwd, 'reports'),
-      undefined,
-    );
+    const outcome = await gate(step, fakeTrivy(`echo '${CLEAN_REPORT}'`), inputs, cwd);
     expect(outcome.result).toBe('passed');
     expect(Object.keys(outcome.reports)).toEqual(['sarif', 'gitlab', 'junit']);
   });
 
   it('when Trivy crashes', async () => {
     const { step, inputs, cwd } = setup();
-    await expect(
-      scanGate(
-        step,
-        fakeTrivy('echo "panic: runtime error" >&2; exit 2'),
-        inputs,
-        'r/app',
-        DIGESTS,
-        join(cwd, 'r'),
-        undefined,
-      ),
-    ).rejects.toThrow(/Trivy failed on linux\/amd64 \(exit code 2\):\npanic: runtime error/);
+    await expect(gate(step, fakeTrivy('echo "panic: runtime error" >&2; exit 2'), inputs, cwd)).rejects.toThrow(
+      /Trivy failed on linux\/amd64 \(exit code 2\):\npanic: runtime error/,
+    );
   });
 
   it('when Trivy prints something that is not its JSON', async () => {
     const { step, inputs, cwd } = setup();
-    await expect(
-      scanGate(step, fakeTrivy('echo "{not json"'), inputs, 'r/app', DIGESTS, join(cwd, 'r'), undefined),
-    ).rejects.toThrow(/Trivy's JSON for linux\/amd64 could not be read/);
+    await expect(gate(step, fakeTrivy('echo "{not json"'), inputs, cwd)).rejects.toThrow(
+      /Trivy's JSON for linux\/amd64 could not be read/,
+    );
   });
 
   it('when Trivy times out (its own --timeout, exit 1)', async () => {
     const { step, inputs, cwd } = setup();
     const trivy = fakeTrivy('echo "FATAL run error: context deadline exceeded" >&2; exit 1');
-    await expect(scanGate(step, trivy, inputs, 'r/app', DIGESTS, join(cwd, 'r'), undefined)).rejects.toThrow(
-      /deadline exceeded/,
-    );
+    await expect(gate(step, trivy, inputs, cwd)).rejects.toThrow(/deadline exceeded/);
   });
 
   it('when there is no vulnerability database, with a message saying what to do', async () => {
     const { step, inputs, cwd } = setup();
     const trivy = fakeTrivy('echo "FATAL init error: DB error: failed to download vulnerability DB" >&2; exit 1');
-    await expect(scanGate(step, trivy, inputs, 'r/app', DIGESTS, join(cwd, 'r'), undefined)).rejects.toThrow(
-      /the gate fails closed\. Point TRIVY_DB_REPOSITORY at a mirror, or set scan-fail-open: true/,
+    await expect(gate(step, trivy, inputs, cwd)).rejects.toThrow(
+      /the gate fails closed\. Name a mirror in db-repository, or set scan-fail-open: true/,
     );
   });
 
@@ -103,17 +99,60 @@ describe('the scan gate fails closed', () => {
     const trivy = fakeTrivy(
       `case "$*" in *--scanners=vuln*) echo "DB error: failed to download vulnerability DB" >&2; exit 1;; esac\necho '${CLEAN_REPORT}'`,
     );
-    const outcome = await scanGate(step, trivy, inputs, 'r/app', DIGESTS, join(cwd, 'r'), undefined);
+    const outcome = await gate(step, trivy, inputs, cwd);
     expect(outcome.result).toBe('passed');
-    expect(log.join('')).toMatch(
-      /no vulnerability database for linux\/amd64; scan-fail-open is true: scanning for secret only/,
-    );
+    expect(log.join('')).toMatch(/no vulnerability database; scan-fail-open is true: scanning for secret only/);
   });
 
   it('is skipped when scan is false', async () => {
     const { step, inputs, cwd } = setup({ scan: 'false' });
-    expect((await scanGate(step, '/nonexistent/trivy', inputs, 'r/app', DIGESTS, cwd, undefined)).result).toBe(
-      'skipped',
+    expect((await gate(step, '/nonexistent/trivy', inputs, cwd)).result).toBe('skipped');
+  });
+});
+
+describe('the scan gate and the vulnerability database', () => {
+  const PREPARED: DbReadiness = {
+    ok: true,
+    state: { cacheDir: '/cache/trivy', ready: true, saveKey: undefined },
+  };
+
+  it('scans with the database fetched before, never updating it again', async () => {
+    const { step, inputs, cwd } = setup({ 'db-repository': 'mirror.example.com/trivy-db:2' });
+    const args = join(cwd, 'args');
+    const outcome = await gate(step, fakeTrivy(`echo "$*" >>${args}; echo '${CLEAN_REPORT}'`), inputs, cwd, PREPARED);
+    expect(outcome.result).toBe('passed');
+    const runs = readFileSync(args, 'utf8').trim().split('\n');
+    expect(runs).toHaveLength(2);
+    for (const run of runs) {
+      expect(run).toContain('--cache-dir=/cache/trivy --db-repository=mirror.example.com/trivy-db:2 --skip-db-update');
+    }
+  });
+
+  it('fails closed, before any scan, when there is none', async () => {
+    const { step, inputs, cwd } = setup();
+    const error = new GateError('Trivy could not download its vulnerability database from mirror', 'no-db');
+    await expect(gate(step, '/nonexistent/trivy', inputs, cwd, { ok: false, error })).rejects.toThrow(
+      /could not download its vulnerability database from mirror\nTrivy could not get its vulnerability database: the gate fails closed/,
     );
+  });
+
+  it('with scan-fail-open, scans for the rest only, with a warning', async () => {
+    const { step, inputs, cwd, log } = setup({ 'scan-fail-open': 'true' });
+    const args = join(cwd, 'args');
+    const error = new GateError('no database', 'no-db');
+    const outcome = await gate(step, fakeTrivy(`echo "$*" >>${args}; echo '${CLEAN_REPORT}'`), inputs, cwd, {
+      ok: false,
+      error,
+    });
+    expect(outcome.result).toBe('passed');
+    expect(log.join('')).toMatch(/no vulnerability database; scan-fail-open is true: scanning for secret only/);
+    expect(readFileSync(args, 'utf8')).not.toContain('vuln');
+  });
+
+  it('fails closed on any other failure to prepare it, even with scan-fail-open', async () => {
+    const { step, inputs, cwd } = setup({ 'scan-fail-open': 'true' });
+    await expect(
+      gate(step, '/nonexistent/trivy', inputs, cwd, { ok: false, error: new Error('boom') }),
+    ).rejects.toThrow('boom');
   });
 });

@@ -12,7 +12,11 @@ describe('a Trivy run', () => {
         source: { kind: 'registry', reference: 'r.example.com/app@sha256:aa' },
         scanners: ['vuln', 'secret'],
         timeout: '10m',
-        cacheDir: '/cache/trivy',
+        db: {
+          cacheDir: '/cache/trivy',
+          sources: { dbRepositories: ['mirror.example.com/trivy-db:2'], javaDbRepositories: [] },
+          prepared: true,
+        },
         ignoreFile: '/w/.trivyignore',
       }),
     ).toEqual([
@@ -23,6 +27,8 @@ describe('a Trivy run', () => {
       '--scanners=vuln,secret',
       '--timeout=10m',
       '--cache-dir=/cache/trivy',
+      '--db-repository=mirror.example.com/trivy-db:2',
+      '--skip-db-update',
       '--skip-version-check',
       '--ignorefile=/w/.trivyignore',
       '--',

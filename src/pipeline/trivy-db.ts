@@ -1,0 +1,107 @@
+/**
+ * Getting Trivy's vulnerability database before the scans: restored from the CI cache where there is one (GitHub's
+ * Actions cache, one entry a day), brought up to date from its repositories (a mirror, when `db-repository` names
+ * one), and saved back once a day. When no database can be had the gate fails closed, unless `scan-fail-open`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CommandError } from '../exec/runner.js';
+import { age, dbCacheKeys, dbCachePaths, downloadDbArgs, parseDbMetadata, type DbSources } from '../scan/db.js';
+import { GateError } from '../scan/gate-error.js';
+import type { StepContext } from './steps.js';
+
+/** A cache that outlives the job (GitHub's Actions cache). Its failures are warnings, never a failed run. */
+export interface JobCache {
+  readonly name: string;
+  /** the key restored, or undefined when nothing matched */
+  restore(paths: string[], key: string, restoreKeys: string[]): Promise<string | undefined>;
+  save(paths: string[], key: string): Promise<void>;
+}
+
+export interface DbState {
+  cacheDir: string;
+  /** there is a database to scan with: scans run with `--skip-db-update` */
+  ready: boolean;
+  /** the cache key to save under after the scans; undefined: nothing to save (today's entry was restored) */
+  saveKey: string | undefined;
+}
+
+export interface DbOptions {
+  trivy: string;
+  cacheDir: string;
+  sources: DbSources;
+  timeout: string;
+  cache: JobCache | undefined;
+  now: Date;
+  signal?: AbortSignal;
+}
+
+/** Restores, then updates the database. Throws a `no-db` GateError when there is none to scan with. */
+export async function prepareDb(step: StepContext, options: DbOptions): Promise<DbState> {
+  const { cacheDir, cache, now } = options;
+  const keys = dbCacheKeys(now);
+  let restored: string | undefined;
+  if (cache !== undefined) {
+    try {
+      restored = await cache.restore(dbCachePaths(cacheDir), keys.key, keys.restoreKeys);
+    } catch (error) {
+      step.reporter.warning(`Trivy DB: the ${cache.name} could not be read: ${message(error)}`);
+    }
+    step.reporter.info(
+      restored === undefined
+        ? `Trivy DB: nothing in the ${cache.name} for ${keys.key}`
+        : `Trivy DB: restored from the ${cache.name} (${restored})`,
+    );
+  }
+  const saveKey = cache === undefined || restored === keys.key ? undefined : keys.key;
+  // Today's entry is current enough: no download at all.
+  if (restored === keys.key && readMetadata(cacheDir) !== undefined) return { cacheDir, ready: true, saveKey };
+
+  try {
+    await step.runner.run(options.trivy, downloadDbArgs(cacheDir, options.sources, options.timeout), {
+      env: step.docker.vars,
+      quiet: true,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+  } catch (error) {
+    if (options.signal?.aborted === true || !(error instanceof CommandError)) throw error;
+    const held = readMetadata(cacheDir);
+    const from = options.sources.dbRepositories.join(', ') || "Trivy's default repositories";
+    if (held === undefined) {
+      throw new GateError(
+        `Trivy could not download its vulnerability database from ${from}:\n${error.stderrTail}`,
+        'no-db',
+      );
+    }
+    step.reporter.warning(
+      `Trivy could not update its vulnerability database from ${from}; scanning with the one it has, ` +
+        `updated ${age(held.updatedAt, now)} ago (${held.updatedAt.toISOString()})`,
+    );
+    return { cacheDir, ready: true, saveKey: undefined };
+  }
+  const held = readMetadata(cacheDir);
+  if (held === undefined) throw new GateError(`Trivy reported no error, and ${cacheDir}/db holds no database`, 'no-db');
+  step.reporter.info(`Trivy DB: updated ${held.updatedAt.toISOString()}, in ${cacheDir}`);
+  return { cacheDir, ready: true, saveKey };
+}
+
+/** Saves the database for the next jobs of the day, once a day. A cache that refuses is a warning. */
+export async function saveDb(step: StepContext, state: DbState, cache: JobCache | undefined): Promise<void> {
+  if (cache === undefined || state.saveKey === undefined || !state.ready) return;
+  try {
+    await cache.save(dbCachePaths(state.cacheDir), state.saveKey);
+    step.reporter.info(`Trivy DB: saved to the ${cache.name} as ${state.saveKey}`);
+  } catch (error) {
+    step.reporter.warning(`Trivy DB: not saved to the ${cache.name}: ${message(error)}`);
+  }
+}
+
+function readMetadata(cacheDir: string) {
+  const file = join(cacheDir, 'db', 'metadata.json');
+  if (!existsSync(file) || !existsSync(join(cacheDir, 'db', 'trivy.db'))) return undefined;
+  return parseDbMetadata(readFileSync(file, 'utf8'));
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
