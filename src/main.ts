@@ -75,6 +75,8 @@ export async function prepare(
     },
     now,
     builderName: `docker-build-${randomBytes(4).toString('hex')}`,
+    hostPlatform: `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+    ghaAvailable: actionsCache(env) !== undefined,
   });
   const all = [...inputs.logins, ...automatic];
   const logins = plan.logins.flatMap((entry) => all.find((login) => login.registry === entry.registry) ?? []);
@@ -95,6 +97,7 @@ export function planJson(plan: Plan): Record<string, unknown> {
     pushReason: plan.push.reason,
     logins: plan.logins,
     builder: plan.builder,
+    cache: { ...plan.cache, writeKey: plan.cache.writeKey ?? null, warning: plan.cache.warning ?? null },
     build: { argv: ['docker', ...buildArgs(plan.build, builder, '<metadata-file>')] },
     dockerBuild: VERSION,
   };

@@ -4,6 +4,7 @@
  */
 import { InputError } from '../errors.js';
 import { combineLogins, parseRegistryAuth, simpleLogin, type RegistryLogin } from './login.js';
+import { CACHE_KINDS, type CacheChoice } from '../plan/cache.js';
 import { parseSeverities } from '../scan/policy.js';
 import type { Severity } from '../scan/types.js';
 import { inputSpec as spec, type InputSpec } from './table.js';
@@ -58,6 +59,12 @@ export interface Inputs {
   trivyVersion: string;
   scanFailOpen: boolean;
   dbRepositories: string[];
+  cache: CacheChoice;
+  cacheMode: 'max' | 'min';
+  cacheRef: string | undefined;
+  cacheScope: string | undefined;
+  cacheFrom: string[];
+  cacheTo: string[];
   javaDbRepositories: string[];
   trivyCacheDir: string | undefined;
   trivyDbCache: boolean;
@@ -152,11 +159,20 @@ export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
     trivyVersion: `v${text('trivy-version').trim().replace(/^v/, '')}`,
     scanFailOpen: bool('scan-fail-open'),
     dbRepositories: repositories('db-repository', list('db-repository')),
+    cache: parseOption('cache', text('cache'), CACHE_KINDS),
+    cacheMode: parseOption('cache-mode', text('cache-mode'), ['max', 'min'] as const),
+    cacheRef: notAnOption('cache-ref', optional(text('cache-ref'))),
+    cacheScope: optional(text('cache-scope')),
+    cacheFrom: list('cache-from').map((entry) => cacheEntry('cache-from', entry)),
+    cacheTo: list('cache-to').map((entry) => cacheEntry('cache-to', entry)),
     javaDbRepositories: repositories('java-db-repository', list('java-db-repository')),
     trivyCacheDir: optional(text('trivy-cache-dir')),
     trivyDbCache: bool('trivy-db-cache'),
     reportsDir: optional(text('reports-dir')) ?? spec('reports-dir').default,
   };
+  if (inputs.cacheScope !== undefined && !CACHE_SCOPE.test(inputs.cacheScope)) {
+    throw new InputError('cache-scope', inputs.cacheScope, 'expected letters, digits, _ . - (at most 100)');
+  }
   if (!DURATION.test(inputs.scanTimeout)) {
     throw new InputError('scan-timeout', inputs.scanTimeout, 'expected a duration such as 90s, 10m or 1h30m');
   }
@@ -190,6 +206,26 @@ function repositories(name: string, values: string[]): string[] {
     }
   }
   return values;
+}
+
+const CACHE_SCOPE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/;
+
+/** buildx's cache syntax: `type=registry,ref=...` (or, for cache-from, a bare reference); never an option. */
+function cacheEntry(name: string, entry: string): string {
+  if (
+    !/^(?:type=[a-z0-9]+(?:,[a-z0-9_-]+=[^,]*)*|[a-z0-9][^\s,]*)$/i.test(entry) ||
+    (name === 'cache-to' && !entry.startsWith('type='))
+  ) {
+    throw new InputError(name, entry, 'expected type=KIND,key=value,... (buildx syntax)');
+  }
+  return entry;
+}
+
+function notAnOption(name: string, value: string | undefined): string | undefined {
+  if (value !== undefined && (value.startsWith('-') || /[\s,]/.test(value))) {
+    throw new InputError(name, value, 'expected a registry repository or a directory, without spaces or commas');
+  }
+  return value;
 }
 
 function listCommas(spec: InputSpec): boolean {

@@ -4,6 +4,7 @@
  * anywhere else.
  */
 import type { Platform } from '../context/types.js';
+import { CACHE_KINDS } from '../plan/cache.js';
 
 export type InputKind =
   /** free text */
@@ -33,7 +34,7 @@ export interface InputSpec {
   readonly group: InputGroup;
 }
 
-export type InputGroup = 'Tags and labels' | 'Build' | 'Scan gate' | 'Registry login' | 'Builder';
+export type InputGroup = 'Tags and labels' | 'Build' | 'Cache' | 'Scan gate' | 'Registry login' | 'Builder';
 
 const ALL: readonly Platform[] = ['github', 'gitlab', 'local'];
 const list = { type: 'list', commas: false } as const;
@@ -221,6 +222,58 @@ export const INPUTS: readonly InputSpec[] = [
     description: 'Load the image into the local Docker engine (single-platform builds).',
     platforms: ALL,
     group: 'Build',
+  },
+  // Cache (build-push-action's cache-from/cache-to, with the kinds, places and keys worked out)
+  {
+    name: 'cache',
+    kind: { type: 'enum', options: CACHE_KINDS },
+    default: 'auto',
+    description:
+      'Layer cache: `auto` (gha on GitHub runners with a cache service, registry on GitLab, none locally), `gha`, `registry`, `inline`, `local` or `none`.',
+    platforms: ALL,
+    group: 'Cache',
+  },
+  {
+    name: 'cache-mode',
+    kind: { type: 'enum', options: ['max', 'min'] },
+    default: 'max',
+    description: '`max` caches every stage, `min` only the layers of the final image.',
+    platforms: ALL,
+    group: 'Cache',
+  },
+  {
+    name: 'cache-ref',
+    kind: text,
+    default: '',
+    description:
+      'Where the cache lives: the registry repository of a `registry` cache (default: the first image + `/cache`, on Docker Hub + `-cache`), or the directory of a `local` one (default `.buildx-cache`).',
+    platforms: ALL,
+    group: 'Cache',
+  },
+  {
+    name: 'cache-scope',
+    kind: text,
+    default: '',
+    description:
+      'Replaces the image + target + platforms part of the cache keys; the branch part stays. Empty: derived, so matrix jobs never share a cache.',
+    platforms: ALL,
+    group: 'Cache',
+  },
+  {
+    name: 'cache-from',
+    kind: list,
+    default: '',
+    description: "Extra `--cache-from` entries, buildx's syntax (`type=registry,ref=...`), one per line.",
+    platforms: ALL,
+    group: 'Cache',
+  },
+  {
+    name: 'cache-to',
+    kind: list,
+    default: '',
+    description: "Extra `--cache-to` entries, buildx's syntax, one per line.",
+    platforms: ALL,
+    group: 'Cache',
   },
   // Scan gate (aquasecurity/trivy-action's inputs, where they exist)
   {
@@ -448,6 +501,11 @@ export const OUTPUTS: readonly OutputSpec[] = [
   { name: 'version', description: "The main version (metadata-action's `version` output): the highest-priority tag." },
   { name: 'metadata', description: "buildx's build metadata, JSON." },
   { name: 'imageid', description: 'Image ID in the local engine, when `load` is true.' },
+  {
+    name: 'cache',
+    description:
+      'JSON: the layer cache\'s kind, the keys read and written, and how many build steps came from it: `{"kind":"gha","read":[...],"write":"...","steps":5,"cached":4}`.',
+  },
   { name: 'scan-result', description: '`passed`, `failed` or `skipped`.' },
   { name: 'scan-counts', description: 'JSON object: platform → severity → number of reported findings.' },
   { name: 'sarif', description: 'Path of the SARIF report, for `github/codeql-action/upload-sarif`.' },

@@ -33,6 +33,8 @@ export interface Host {
 }
 
 export interface Outputs {
+  /** the layer cache: its kind, the keys read and written, and how many build steps came from it */
+  cache: { kind: string; read: string[]; write: string | null; steps: number; cached: number };
   scanResult: 'passed' | 'failed' | 'skipped';
   scanCounts: Record<string, Record<string, number>>;
   reports: Record<string, string>;
@@ -136,6 +138,13 @@ export async function runPipeline(
       failure,
       scanSummary: gate?.summary ?? '',
       outputs: {
+        cache: {
+          kind: plan.cache.kind,
+          read: plan.cache.readKeys,
+          write: plan.cache.writeKey ?? null,
+          steps: metadata.cache.steps,
+          cached: metadata.cache.cached,
+        },
         scanResult: gate?.result ?? 'skipped',
         scanCounts: gate?.verdict?.counts ?? {},
         reports: gate?.reports ?? {},
@@ -194,6 +203,7 @@ export function outputValues(outputs: Outputs): Record<string, string> {
     version: outputs.version,
     metadata: outputs.metadata,
     imageid: outputs.imageid,
+    cache: JSON.stringify(outputs.cache),
     'scan-result': outputs.scanResult,
     'scan-counts': JSON.stringify(outputs.scanCounts),
     sarif: outputs.reports.sarif ?? '',
@@ -213,6 +223,14 @@ export function summaryMarkdown(plan: Plan, outputs: Outputs, times: readonly St
   if (platforms.length > 0) {
     lines.push('| platform | digest |', '| --- | --- |', ...platforms.map(([p, d]) => `| ${p} | \`${d}\` |`), '');
   }
+  const { cache } = outputs;
+  lines.push(
+    `**Cache:** ${cache.kind}` +
+      (cache.steps > 0 ? `, ${cache.cached} of ${cache.steps} build steps cached` : '') +
+      (cache.read.length > 0 ? `; read ${cache.read.map((key) => `\`${key}\``).join(', ')}` : '') +
+      (cache.write === null ? '' : `; written \`${cache.write}\``),
+    '',
+  );
   lines.push('| step | seconds |', '| --- | ---: |', ...times.map((t) => `| ${t.step} | ${t.seconds.toFixed(1)} |`));
   return lines.join('\n') + '\n';
 }

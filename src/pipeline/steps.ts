@@ -14,6 +14,7 @@ import {
   loginArgs,
   secretEnvName,
 } from '../tools/buildx.js';
+import { cacheUse, type CacheUse } from '../tools/progress.js';
 import { parseBuildMetadata, platformDigests, type BuildMetadata } from '../tools/metadata.js';
 import { binfmtInstallArgs, missingPlatforms, parseInspectPlatforms } from '../tools/platforms.js';
 import type { CleanupStack } from './cleanup.js';
@@ -95,18 +96,32 @@ async function runBuild(
   builder: string,
   metadataFile: string,
   quiet: boolean,
-): Promise<BuildMetadata> {
+): Promise<BuildMetadata & { cache: CacheUse }> {
   const secretEnv = Object.fromEntries(inputs.secrets.map((secret, index) => [secretEnvName(index), secret.value]));
-  await step.runner.run('docker', buildArgs(plan, builder, metadataFile), {
+  const { stderr } = await step.runner.run('docker', buildArgs(plan, builder, metadataFile), {
     env: { ...step.docker.vars, ...secretEnv },
     cwd: step.cwd,
     quiet,
   });
-  return parseBuildMetadata(readFileSync(metadataFile, 'utf8'));
+  return { ...parseBuildMetadata(readFileSync(metadataFile, 'utf8')), cache: cacheUse(stderr) };
 }
 
-export function build(step: StepContext, plan: Plan, inputs: Inputs, builder: string): Promise<BuildMetadata> {
-  return runBuild(step, plan.build, inputs, builder, join(step.docker.workDir, 'metadata.json'), false);
+export async function build(
+  step: StepContext,
+  plan: Plan,
+  inputs: Inputs,
+  builder: string,
+): Promise<BuildMetadata & { cache: CacheUse }> {
+  const { cache } = plan;
+  step.reporter.info(
+    `cache: ${cache.kind} (${cache.reason})` +
+      (cache.readKeys.length > 0 ? `; reads ${cache.readKeys.join(', ')}` : '') +
+      (cache.writeKey === undefined ? '' : `; writes ${cache.writeKey}`),
+  );
+  if (cache.warning !== undefined) step.reporter.warning(cache.warning);
+  const result = await runBuild(step, plan.build, inputs, builder, join(step.docker.workDir, 'metadata.json'), false);
+  step.reporter.info(`cache: ${result.cache.cached} of ${result.cache.steps} build steps cached`);
+  return result;
 }
 
 /** Platform → digest of what was pushed, as the registry serves it. */
@@ -153,6 +168,8 @@ export async function exportPlatforms(
       // Attestations are not scanned; without them the layout holds the image manifest alone.
       provenance: 'false',
       sbom: 'false',
+      // The build has just written the cache; the exports are hits in the builder, with nothing new to export.
+      cacheTo: [],
       output: { kind: 'oci-archive', dest } as const,
     };
     const digest = (await runBuild(step, only, inputs, builder, metadataFile, true)).digest ?? '';

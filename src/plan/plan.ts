@@ -7,6 +7,7 @@ import type { RegistryLogin } from '../inputs/login.js';
 import type { Inputs } from '../inputs/parse.js';
 import type { KeyValue } from '../inputs/values.js';
 import { computeMeta } from '../meta/index.js';
+import { planCache } from './cache.js';
 import { decidePush } from './push.js';
 import { registriesOf } from './registries.js';
 import type { BuilderPlan, BuildOutput, BuildPlan, Plan } from './types.js';
@@ -31,6 +32,10 @@ export interface PlanRequest {
   now: Date;
   /** name for a builder docker-build creates */
   builderName: string;
+  /** the platform the builder builds for when `platforms` is empty (`linux/amd64`) */
+  hostPlatform: string;
+  /** the runner offers GitHub's cache service */
+  ghaAvailable: boolean;
 }
 
 /** `ghcr.io/o/app:1.2` → `ghcr.io/o/app` (a registry port is not a tag). */
@@ -98,6 +103,23 @@ export function makePlan(request: PlanRequest): Plan {
         }
       : { kind: 'existing', name: inputs.builder };
 
+  const cache = planCache({
+    ctx,
+    cache: inputs.cache,
+    mode: inputs.cacheMode,
+    ref: inputs.cacheRef,
+    scope: inputs.cacheScope,
+    rawFrom: inputs.cacheFrom,
+    rawTo: inputs.cacheTo,
+    repositories,
+    tags: images,
+    target: inputs.target,
+    platforms: inputs.platforms,
+    hostPlatform: request.hostPlatform,
+    push: push.push,
+    ghaAvailable: request.ghaAvailable,
+  });
+
   const build: BuildPlan = {
     context: inputs.context,
     file: inputs.file,
@@ -114,6 +136,8 @@ export function makePlan(request: PlanRequest): Plan {
     noCache: inputs.noCache,
     provenance: inputs.provenance,
     sbom: inputs.sbom,
+    cacheFrom: cache.from,
+    cacheTo: cache.to,
     output,
   };
 
@@ -127,6 +151,7 @@ export function makePlan(request: PlanRequest): Plan {
     push,
     logins: logins.map((login) => ({ registry: login.registry, source: login.source })),
     builder,
+    cache,
     build,
   };
 }

@@ -5,6 +5,7 @@
  */
 import type { Platform } from '../context/types.js';
 import type { KeyValue } from '../inputs/values.js';
+import type { CachePlan } from './cache.js';
 
 export type BuilderPlan =
   | { kind: 'create'; name: string; image: string; config: string | undefined; driverOpts: KeyValue[] }
@@ -38,6 +39,9 @@ export interface BuildPlan {
   noCache: boolean;
   provenance: string | undefined;
   sbom: string | undefined;
+  /** `--cache-from` / `--cache-to` entries */
+  cacheFrom: string[];
+  cacheTo: string[];
   output: BuildOutput;
 }
 
@@ -59,5 +63,6 @@ export interface Plan {
   /** registries to log in to (the credentials themselves are not part of the plan) */
   logins: { registry: string; source: string }[];
   builder: BuilderPlan;
+  cache: CachePlan;
   build: BuildPlan;
 }

@@ -76,6 +76,8 @@ export function buildArgs(build: BuildPlan, builder: string, metadataFile: strin
     ...build.annotations.map((annotation) => `--annotation=${annotation}`),
     ...(build.pull ? ['--pull'] : []),
     ...(build.noCache ? ['--no-cache'] : []),
+    ...build.cacheFrom.map((entry) => `--cache-from=${entry}`),
+    ...build.cacheTo.map((entry) => `--cache-to=${entry}`),
     ...optional('provenance', build.provenance),
     ...optional('sbom', build.sbom),
     ...outputArg(build),

@@ -56,9 +56,10 @@ describe('the GitHub post step', () => {
 });
 
 describe('the job summary', () => {
-  it('shows the push decision, digest, tags, platforms and step times', () => {
+  it('shows the push decision, digest, tags, platforms, the cache and step times', () => {
     const plan = { push: { push: true, reason: 'push is true' } } as Plan;
     const outputs: Outputs = {
+      cache: { kind: 'gha', read: ['app-amd64-dev', 'app-amd64-main'], write: 'app-amd64-dev', steps: 5, cached: 4 },
       scanResult: 'passed',
       scanCounts: {},
       reports: {},
@@ -78,5 +79,8 @@ describe('the job summary', () => {
     expect(markdown).toContain('- `r/app:1.2.3`');
     expect(markdown).toContain('| linux/arm64 | `sha256:b` |');
     expect(markdown).toContain('| Build | 12.3 |');
+    expect(markdown).toContain(
+      '**Cache:** gha, 4 of 5 build steps cached; read `app-amd64-dev`, `app-amd64-main`; written `app-amd64-dev`',
+    );
   });
 });

@@ -29,6 +29,8 @@ function plan(ctx: CiContext, given: Record<string, string>, automatic: Registry
     toggles: TOGGLES,
     now: NOW,
     builderName: 'b',
+    hostPlatform: 'linux/amd64',
+    ghaAvailable: false,
   });
 }
 

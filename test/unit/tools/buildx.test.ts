@@ -25,6 +25,8 @@ const MINIMAL: BuildPlan = {
   noCache: false,
   provenance: undefined,
   sbom: undefined,
+  cacheFrom: [],
+  cacheTo: [],
   output: { kind: 'none' },
 };
 
