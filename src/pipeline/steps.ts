@@ -121,6 +121,8 @@ export async function build(
   if (cache.warning !== undefined) step.reporter.warning(cache.warning);
   const result = await runBuild(step, plan.build, inputs, builder, join(step.docker.workDir, 'metadata.json'), false);
   step.reporter.info(`cache: ${result.cache.cached} of ${result.cache.steps} build steps cached`);
+  for (const failure of result.cache.failures)
+    step.reporter.warning(`the layer cache failed, the build went on without it: ${failure}`);
   return result;
 }
 

@@ -32,7 +32,7 @@ const PROGRESS = `#0 building with "docker-build-1a2b" instance using docker-con
 
 describe("the cache's use, from BuildKit's plain progress", () => {
   it('counts the Dockerfile steps (not FROM) and the cached ones', () => {
-    expect(cacheUse(PROGRESS)).toEqual({ steps: 3, cached: 2 });
+    expect(cacheUse(PROGRESS)).toEqual({ steps: 3, cached: 2, failures: [] });
   });
 
   it('counts a step once per platform it ran for', () => {
@@ -44,10 +44,26 @@ describe("the cache's use, from BuildKit's plain progress", () => {
       '#9 exporting cache to registry',
       '#9 CACHED',
     ].join('\n');
-    expect(cacheUse(lines)).toEqual({ steps: 2, cached: 1 });
+    expect(cacheUse(lines)).toEqual({ steps: 2, cached: 1, failures: [] });
   });
 
   it('is zero for no progress at all', () => {
-    expect(cacheUse('')).toEqual({ steps: 0, cached: 0 });
+    expect(cacheUse('')).toEqual({ steps: 0, cached: 0, failures: [] });
+  });
+
+  it('names the cache steps that failed: the build went on without them', () => {
+    const lines = [
+      '#5 importing cache manifest from r2.example:5999/nowhere/cache:web-amd64-main',
+      '#5 ERROR: failed to configure registry cache importer: dial tcp 127.0.0.1:5999: connect: connection refused',
+      '#8 [web 2/2] RUN make',
+      '#8 ERROR: process "/bin/sh -c make" did not complete successfully',
+      '#12 exporting cache to registry',
+      '#12 preparing build cache for export 0.4s done',
+      '#12 ERROR: error writing layer blob: connection refused',
+    ].join('\n');
+    expect(cacheUse(lines).failures).toEqual([
+      'importing cache manifest from r2.example:5999/nowhere/cache:web-amd64-main: failed to configure registry cache importer: dial tcp 127.0.0.1:5999: connect: connection refused',
+      'exporting cache to registry: error writing layer blob: connection refused',
+    ]);
   });
 });
