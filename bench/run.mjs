@@ -1,0 +1,73 @@
+// `npm run bench`: runs the benchmark suites in the lab, one session on one machine, and writes bench/results.json,
+// an SVG chart per suite (docs/bench-*.svg) and docs/benchmarks.md. Not a test: nothing here asserts a figure.
+//   npm run bench                  every suite, the default number of runs
+//   npm run bench -- --runs 3      fewer runs
+//   npm run bench -- --only cache  one suite; the others keep their recorded results
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { cacheSuite } from './cache.mjs';
+import { barChart } from './chart.mjs';
+import { ROOT, labEnv } from './lib.mjs';
+import { renderMarkdown } from './report.mjs';
+
+const SUITES = { cache: cacheSuite };
+
+function option(name, fallback) {
+  const index = process.argv.indexOf(`--${name}`);
+  return index === -1 ? fallback : process.argv[index + 1];
+}
+
+const runs = Number(option('runs', '5'));
+const only = option('only', undefined);
+const started = Date.now();
+const log = (line) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0)}s] ${line}`);
+
+execFileSync('bash', [join(ROOT, 'test/lab/lab.sh'), 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });
+const lab = labEnv();
+const resultsFile = join(ROOT, 'bench', 'results.json');
+const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : { suites: {} };
+
+const version = (cmd, args) => {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8' }).split('\n')[0].trim();
+  } catch {
+    return 'unknown';
+  }
+};
+const results = {
+  session: new Date().toISOString(),
+  machine: {
+    cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+    memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    node: process.version,
+  },
+  tools: {
+    docker: version('docker', ['version', '--format', '{{.Server.Version}}']),
+    buildx: version('docker', ['buildx', 'version']),
+    buildkit: lab.LAB_BUILDKIT_VERSION ?? lab.LAB_BUILDKIT_IMAGE,
+    trivy: version('trivy', ['--version']),
+  },
+  suites: { ...previous.suites },
+};
+
+for (const [id, suite] of Object.entries(SUITES)) {
+  if (only !== undefined && only !== id) continue;
+  log(`suite ${id}: ${runs} runs`);
+  results.suites[id] = { ...(await suite(lab, runs, log)), session: results.session };
+}
+
+writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+for (const suite of Object.values(results.suites)) {
+  const rows = suite.scenarios.map((scenario) => ({
+    label: scenario.title,
+    median: scenario.seconds.median,
+    min: scenario.seconds.min,
+    max: scenario.seconds.max,
+    color: scenario.color,
+  }));
+  writeFileSync(join(ROOT, 'docs', `bench-${suite.id}.svg`), barChart(suite.title, rows));
+}
+writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), renderMarkdown(results));
+log(`done: bench/results.json, docs/benchmarks.md`);
