@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { gitlabContext } from '../../../src/context/gitlab.js';
+import { readEnvFile } from '../helpers/env-file.js';
 import type { CiContext } from '../../../src/context/types.js';
 import { branchesOf, cacheKey, cacheRepository, planCache, type CacheRequest } from '../../../src/plan/cache.js';
 
@@ -191,5 +193,35 @@ describe('--cache-from and --cache-to', () => {
     );
     expect(plan.from).toEqual(['type=registry,ref=r/x:c']);
     expect(plan.to).toEqual(['type=local,dest=/c']);
+  });
+});
+
+describe('on GitLab, from real pipeline variables: the registry is the cache', () => {
+  const NOW = new Date('2026-03-01T12:00:00Z');
+  const on = (fixture: string, push = true) =>
+    planCache(
+      request(gitlabContext(readEnvFile(`gitlab/${fixture}.env`), NOW), {
+        repositories: ['registry.gitlab.com/group/project'],
+        platforms: ['linux/amd64'],
+        ghaAvailable: false,
+        push,
+      }),
+    );
+
+  it.each([
+    ['branch-main', ['amd64-main'], 'amd64-main'],
+    ['branch-feature', [expect.stringMatching(/^amd64-feature-Login-Page-[0-9a-f]{8}$/), 'amd64-main'], 'feature'],
+    ['merge-request', [expect.stringMatching(/^amd64-feature-login-/), 'amd64-main'], 'feature'],
+    ['merge-request-merged-result', [expect.stringMatching(/^amd64-feature-login-/), 'amd64-main'], 'feature'],
+    ['tag-v1.2.3', ['amd64-main'], undefined],
+    ['schedule', ['amd64-main'], 'amd64-main'],
+    ['web', ['amd64-develop', 'amd64-main'], 'amd64-develop'],
+  ] as const)('%s', (fixture, read, write) => {
+    const plan = on(fixture);
+    expect(plan.kind).toBe('registry');
+    expect(plan.readKeys).toEqual(read);
+    if (write === undefined) expect(plan.writeKey).toBeUndefined();
+    else expect(plan.writeKey).toContain(write);
+    expect(plan.from[0]).toMatch(/^type=registry,ref=registry\.gitlab\.com\/group\/project\/cache:amd64-/);
   });
 });
