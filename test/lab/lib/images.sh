@@ -91,6 +91,17 @@ base_image_up() {
   stamp_write base-image "$inputs"
 }
 
+# The fixture vulnerability database (test/lab/vulndb): built from its YAML fixtures by a small Go program and pushed
+# to the lab registry the way Trivy's database is published, so `trivy --db-repository` downloads it for real.
+vulndb_up() {
+  local src=$LAB_SRC/vulndb inputs
+  inputs=$(cat "${BASH_SOURCE[0]}" "$src"/main.go "$src"/go.mod "$src"/go.sum "$src"/fixtures/*.yaml | sha256sum)
+  if stamp_matches vulndb "$inputs" && registry_has lab/trivy-db 2; then return 0; fi
+  CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -C "$src" -o "$LAB_BIN/vulndb" .
+  with_lab_login "$LAB_BIN/vulndb" -fixtures "$src/fixtures" -out "$LAB_HOME/vulndb" -push "$LAB_TRIVY_DB_REPOSITORY"
+  stamp_write vulndb "$inputs"
+}
+
 # lab_buildx ARGS...: runs `docker buildx ARGS` on a throwaway docker-container builder that uses the lab BuildKit image.
 lab_buildx() {
   local builder=lab-$$ rc=0
