@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -131,6 +131,26 @@ describe('the GitHub Action through act: uses: ./ logs in, builds, pushes by dig
     const sha = (await must('git', ['rev-parse', 'HEAD'], { cwd: repo })).stdout.trim();
     const tagged = await client.docker(['buildx', 'imagetools', 'inspect', `${image}:sha-${sha.slice(0, 7)}`]);
     expect(tagged.code).not.toBe(0);
+  });
+
+  it('a vulnerable package in the arm64 variant: the gate fails on CRITICAL and HIGH, and no tag moves', async () => {
+    const before = (await inspect(`${image}:main`)).digest;
+    rmSync(join(repo, 'deploy.env'));
+    cpSync(new URL('../fixtures/vuln-app/', import.meta.url), repo, { recursive: true });
+    const dockerfile = readFileSync(join(repo, 'Dockerfile'), 'utf8').replace(
+      'ARG ARM64_ONLY=false',
+      'ARG ARM64_ONLY=true',
+    );
+    writeFileSync(join(repo, 'Dockerfile'), dockerfile);
+    await must('git', ['add', '--all'], { cwd: repo });
+    await must('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@example.invalid', 'commit', '-qm', 'demo pkgs'], {
+      cwd: repo,
+    });
+    const result = await act();
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toMatch(/the scan gate failed on linux\/arm64: 3 finding\(s\) of severity CRITICAL, HIGH/);
+    expect(result.stdout).toContain('CVE-2099-0001');
+    expect((await inspect(`${image}:main`)).digest).toBe(before);
   });
 
   it('leaves no Docker config with the password on disk and no builder behind', async () => {
