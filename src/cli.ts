@@ -1,7 +1,7 @@
 import { FlagError, flagsToEnv } from './cli/flags.js';
 import { InputError } from './errors.js';
 import type { Env } from './inputs/read.js';
-import { buildCommand, planCommand } from './main.js';
+import { buildCommand, cleanupCommand, planCommand } from './main.js';
 import { NAME, VERSION } from './version.js';
 
 /** Where the command line writes: injected so that tests need no process. */
@@ -17,6 +17,7 @@ Turns a repository into a scanned, tagged container image, the same way on GitHu
 Commands:
   build           run the pipeline: log in, build once, push by digest, attach the tags; outputs as JSON on stdout
   plan            print what build would do, as JSON, without doing it (runs nothing but git)
+  cleanup         undo what an interrupted build left behind (the GitLab component's after_script runs it)
 
 Inputs are the action's inputs as flags: --images ghcr.io/org/app --tags 'type=semver,pattern={{version}}'
 --platforms linux/amd64,linux/arm64 --push true. A flag given twice adds a line. INPUT_<NAME> variables work too.
@@ -67,6 +68,8 @@ export async function runCli(argv: readonly string[], io: Io, env: Env = {}, cwd
         io.stderr(`${NAME}: ${error instanceof Error ? error.message : String(error)}\n`);
         return 1;
       }
+    case 'cleanup':
+      return cleanupCommand(env, io.stderr);
     default:
       io.stderr(`${NAME}: unknown command or option ${JSON.stringify(first)}; see --help\n`);
       return 2;

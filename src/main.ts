@@ -3,6 +3,9 @@
  * inputs and context, makes the pure plan, and (but for plan) carries it out, with cleanup on every exit path.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { clockReading, detectPlatform, readContext } from './context/read.js';
 import type { CiContext } from './context/types.js';
 import { SecretMask } from './exec/mask.js';
@@ -19,6 +22,7 @@ import { outputValues, runPipeline, summaryMarkdown } from './pipeline/run.js';
 import { actionsCache } from './platform/actions-cache.js';
 import { trivyCacheDir } from './scan/db.js';
 import { GithubReporter } from './platform/github.js';
+import { DOTENV_OUTPUTS, dotenvName, GitlabReporter } from './platform/gitlab.js';
 import { LocalReporter } from './platform/local.js';
 import type { Reporter } from './platform/types.js';
 import { buildArgs } from './tools/buildx.js';
@@ -195,8 +199,19 @@ export async function actionEntry(env: Env): Promise<number> {
  */
 export async function buildCommand(env: Env, cwd: string, stdout: (text: string) => void): Promise<number> {
   const mask = new SecretMask();
-  const reporter = new LocalReporter(mask, undefined, detectPlatform(env));
-  const cleanup = new CleanupStack();
+  const platform = detectPlatform(env);
+  const gitlab = platform === 'gitlab';
+  // In a GitLab job: sections, a dotenv report for later jobs, and the cleanup stack in a file for after_script.
+  const reporter = gitlab
+    ? new GitlabReporter(mask, join(cwd, DOTENV_FILE))
+    : new LocalReporter(mask, undefined, platform);
+  const stateFile = cleanupStateFile(env);
+  const cleanup = gitlab
+    ? new CleanupStack([], (serialized) => {
+        writeFileSync(stateFile, serialized, { mode: 0o600 });
+      })
+    : new CleanupStack();
+  if (gitlab) dockerClientEnv(process.env);
   const abort = new AbortController();
   let signalled: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -206,11 +221,58 @@ export async function buildCommand(env: Env, cwd: string, stdout: (text: string)
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   try {
     const code = await execute(env, reporter, mask, cwd, cleanup, abort.signal);
+    if (gitlab) rmSync(stateFile, { force: true });
     if (signalled !== undefined) return signalled === 'SIGINT' ? 130 : 143;
-    // A failed gate still has outputs (scan-result, the reports): they are printed too.
-    if (Object.keys(reporter.outputs).length > 0) stdout(`${JSON.stringify(reporter.outputs, null, 2)}\n`);
+    // A failed gate still has outputs (scan-result, the reports): they are printed too. In a GitLab job they are in
+    // the dotenv report, for later jobs.
+    if (Object.keys(reporter.outputs).length > 0) {
+      stdout(
+        gitlab
+          ? `outputs for later jobs in ${DOTENV_FILE}: ${DOTENV_OUTPUTS.map(dotenvName).join(', ')}\n`
+          : `${JSON.stringify(reporter.outputs, null, 2)}\n`,
+      );
+    }
     return code;
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }
+}
+
+/** The dotenv report of a GitLab job, in the project directory (the component's `artifacts: reports: dotenv`). */
+export const DOTENV_FILE = 'docker-build.env';
+
+/** Where a GitLab job keeps its cleanup stack between `script` and `after_script` (paths only, no secrets). */
+function cleanupStateFile(env: Env): string {
+  return join(tmpdir(), `docker-build-cleanup-${env.CI_JOB_ID ?? 'local'}.json`);
+}
+
+/**
+ * The Docker client's variables as the component sets them for Docker-in-Docker with TLS: with `docker-host` empty (a
+ * shell runner's own engine) or a unix socket, the TLS variables would point the client at certificates that do not
+ * exist, so they go.
+ */
+export function dockerClientEnv(env: NodeJS.ProcessEnv): void {
+  const host = env.DOCKER_HOST ?? '';
+  if (host === '') delete env.DOCKER_HOST;
+  if (!host.startsWith('tcp://')) {
+    delete env.DOCKER_TLS_VERIFY;
+    delete env.DOCKER_CERT_PATH;
+  }
+}
+
+/**
+ * `docker-build cleanup`: the GitLab component's `after_script`. Undoes what a failed, killed or cancelled `script`
+ * left behind (the private Docker config with the credentials, the builder), from the stack it kept in a file.
+ */
+export async function cleanupCommand(env: Env, stderr: (text: string) => void): Promise<number> {
+  const file = cleanupStateFile(env);
+  if (!existsSync(file)) return 0;
+  const mask = new SecretMask();
+  const cleanup = CleanupStack.parse(readFileSync(file, 'utf8'));
+  const runner = new Runner(mask, (line) => {
+    stderr(`${line}\n`);
+  });
+  for (const warning of await cleanup.unwind(runner)) stderr(`warning: ${warning}\n`);
+  rmSync(file, { force: true });
+  return 0;
 }

@@ -50,7 +50,8 @@ export function trivyCacheDir(
   cwd: string,
 ): string {
   if (given !== undefined) return resolve(cwd, given);
-  if (platform === 'gitlab') return join(env.CI_PROJECT_DIR ?? cwd, '.cache', 'trivy');
+  // The job runs in the project directory (CI_PROJECT_DIR); the job's `cache:` paths are relative to it.
+  if (platform === 'gitlab') return join(cwd, '.cache', 'trivy');
   if (env.TRIVY_CACHE_DIR !== undefined && env.TRIVY_CACHE_DIR !== '') return env.TRIVY_CACHE_DIR;
   const xdg = env.XDG_CACHE_HOME !== undefined && env.XDG_CACHE_HOME !== '' ? env.XDG_CACHE_HOME : undefined;
   return join(xdg ?? join(env.HOME ?? cwd, '.cache'), 'trivy');

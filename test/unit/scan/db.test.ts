@@ -17,7 +17,7 @@ describe("Trivy's cache directory", () => {
     ['given, relative to the working directory', 'cache', 'local', {}, '/w/cache'],
     ['given, absolute', '/abs/trivy', 'github', env, '/abs/trivy'],
     ["on GitHub, Trivy's own default (the same path in every job)", undefined, 'github', env, '/home/me/.cache/trivy'],
-    ['on GitLab, in the project, for the job cache', undefined, 'gitlab', env, '/builds/g/p/.cache/trivy'],
+    ['on GitLab, in the project, for the job cache', undefined, 'gitlab', env, '/w/.cache/trivy'],
     ["locally, Trivy's own default", undefined, 'local', env, '/home/me/.cache/trivy'],
     ['locally, under XDG_CACHE_HOME', undefined, 'local', { ...env, XDG_CACHE_HOME: '/xdg' }, '/xdg/trivy'],
     ['locally, TRIVY_CACHE_DIR', undefined, 'local', { ...env, TRIVY_CACHE_DIR: '/t' }, '/t'],

@@ -1,0 +1,103 @@
+/**
+ * A GitLab CI/CD job: collapsible log sections, and the outputs as a dotenv report (`artifacts: reports: dotenv:`)
+ * that later jobs read as variables: DOCKER_BUILD_DIGEST, DOCKER_BUILD_IMAGE, DOCKER_BUILD_TAGS, ... The cleanup stack
+ * is kept in a file, so that the component's `after_script` undoes what a killed or failed script left behind.
+ */
+import { writeFileSync } from 'node:fs';
+import type { SecretMask } from '../exec/mask.js';
+import type { Reporter } from './types.js';
+
+/** Output name → dotenv variable: `platform-digests` → `DOCKER_BUILD_PLATFORM_DIGESTS`. */
+export function dotenvName(output: string): string {
+  return `DOCKER_BUILD_${output.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
+}
+
+/**
+ * The outputs later jobs need, within GitLab's limits on a dotenv report (5 KB, one line per variable): not the
+ * labels, annotations or buildx's metadata, which are in the job log.
+ */
+export const DOTENV_OUTPUTS = ['digest', 'image', 'tags', 'version', 'platform-digests', 'scan-result', 'imageid'];
+
+/**
+ * The dotenv report: one `NAME=value` line per output. GitLab's dotenv takes one line per variable, so a list (the
+ * tags) is joined with commas; values are left unquoted, as GitLab reads them literally.
+ */
+export function dotenvReport(outputs: Readonly<Record<string, string>>): string {
+  return Object.entries(outputs)
+    .filter(([name]) => DOTENV_OUTPUTS.includes(name))
+    .map(([name, value]) => `${dotenvName(name)}=${value.split('\n').filter(Boolean).join(',')}`)
+    .join('\n')
+    .concat('\n');
+}
+
+/**
+ * `section_start:1700000000:docker_build_scan_gate[collapsed=true]\r\e[0K` + title, as GitLab's log renders it; the
+ * id is the title's, so that a section is recognisable in the raw log too.
+ */
+export function sectionLines(title: string, now: () => number = () => Math.floor(Date.now() / 1000)) {
+  const id = `docker_build_${title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '')}`;
+  return {
+    start: `\u001b[0Ksection_start:${now()}:${id}[collapsed=true]\r\u001b[0K${title}`,
+    end: () => `\u001b[0Ksection_end:${now()}:${id}\r\u001b[0K`,
+  };
+}
+
+export class GitlabReporter implements Reporter {
+  readonly platform = 'gitlab' as const;
+  readonly outputs: Record<string, string> = {};
+  private readonly state = new Map<string, string>();
+
+  constructor(
+    private readonly mask: SecretMask,
+    /** where the dotenv report goes; undefined: nowhere (`plan`) */
+    private readonly dotenvFile: string | undefined,
+    private readonly write: (text: string) => void = (text) => process.stderr.write(text),
+  ) {}
+
+  info(line: string): void {
+    this.write(`${this.mask.apply(line)}\n`);
+  }
+
+  warning(message: string): void {
+    // Yellow, as GitLab's own runner warnings are.
+    this.write(`\u001b[33mwarning: ${this.mask.apply(message)}\u001b[0m\n`);
+  }
+
+  error(message: string): void {
+    this.write(`\u001b[31merror: ${this.mask.apply(message)}\u001b[0m\n`);
+  }
+
+  async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
+    const section = sectionLines(title);
+    this.write(`${section.start}\n`);
+    try {
+      return await fn();
+    } finally {
+      this.write(`${section.end()}\n`);
+    }
+  }
+
+  addMask(): void {
+    // GitLab masks the CI/CD variables it marks masked; our own mask covers every line this reporter writes.
+  }
+
+  setOutput(name: string, value: string): void {
+    this.outputs[name] = this.mask.apply(value);
+    if (this.dotenvFile !== undefined) writeFileSync(this.dotenvFile, dotenvReport(this.outputs), { mode: 0o644 });
+  }
+
+  summary(): void {
+    // GitLab has no job summary: the scan table is in the log, the reports are artifacts.
+  }
+
+  saveState(name: string, value: string): void {
+    this.state.set(name, value);
+  }
+
+  getState(name: string): string {
+    return this.state.get(name) ?? '';
+  }
+}

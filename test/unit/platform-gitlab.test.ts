@@ -1,0 +1,101 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { SecretMask } from '../../src/exec/mask.js';
+import { renderComponent } from '../../src/inputs/component.js';
+import { rawInput } from '../../src/inputs/read.js';
+import { INPUTS } from '../../src/inputs/table.js';
+import { dockerClientEnv } from '../../src/main.js';
+import { dotenvReport, GitlabReporter, sectionLines } from '../../src/platform/gitlab.js';
+
+describe('a GitLab job', () => {
+  it('gets the outputs later jobs need as a dotenv report, one line each', () => {
+    expect(
+      dotenvReport({
+        digest: 'sha256:aa',
+        tags: 'r/app:1.2.3\nr/app:1.2',
+        version: '1.2.3',
+        'scan-result': 'passed',
+        labels: 'a=b\nc=d',
+        metadata: '{"big":"json"}',
+      }),
+    ).toBe(
+      'DOCKER_BUILD_DIGEST=sha256:aa\nDOCKER_BUILD_TAGS=r/app:1.2.3,r/app:1.2\nDOCKER_BUILD_VERSION=1.2.3\nDOCKER_BUILD_SCAN_RESULT=passed\n',
+    );
+  });
+
+  it('writes the dotenv file as outputs arrive, masked', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'dotenv-')), 'docker-build.env');
+    const mask = new SecretMask();
+    mask.add('s3cret');
+    const reporter = new GitlabReporter(mask, file, () => undefined);
+    reporter.setOutput('digest', 'sha256:bb');
+    reporter.setOutput('image', 'r/app@sha256:bb-s3cret');
+    expect(readFileSync(file, 'utf8')).toBe('DOCKER_BUILD_DIGEST=sha256:bb\nDOCKER_BUILD_IMAGE=r/app@sha256:bb-***\n');
+  });
+
+  it('shows each step as a collapsible section', async () => {
+    const lines: string[] = [];
+    const reporter = new GitlabReporter(new SecretMask(), undefined, (text) => lines.push(text));
+    await reporter.group('Scan gate', () => Promise.resolve());
+    const shown = lines.map((line) => line.replaceAll('\u001b', '<ESC>'));
+    expect(shown[0]).toMatch(
+      /^<ESC>\[0Ksection_start:\d+:docker_build_scan_gate\[collapsed=true\]\r<ESC>\[0KScan gate\n$/,
+    );
+    expect(shown[1]).toMatch(/^<ESC>\[0Ksection_end:\d+:docker_build_scan_gate\r<ESC>\[0K\n$/);
+    expect(sectionLines('Set up QEMU', () => 7).start).toContain('section_start:7:docker_build_set_up_qemu');
+  });
+
+  it('takes a secret from the CI/CD variable an input names, never from the input itself', () => {
+    const password = INPUTS.find((input) => input.name === 'password');
+    if (password === undefined) throw new Error('no password input');
+    expect(rawInput({ INPUT_PASSWORD_VARIABLE: 'REG_PW', REG_PW: 'hunter2' }, password)).toBe('hunter2');
+    expect(() => rawInput({ INPUT_PASSWORD_VARIABLE: 'MISSING' }, password)).toThrow(
+      /Invalid password-variable "MISSING": no such variable in this job/,
+    );
+    expect(rawInput({ INPUT_PASSWORD: 'direct' }, password)).toBe('direct');
+  });
+
+  it('drops the TLS variables where the Docker host is not dind over TCP', () => {
+    const shell: NodeJS.ProcessEnv = { DOCKER_HOST: '', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs/client' };
+    dockerClientEnv(shell);
+    expect(shell).toEqual({});
+    const socket: NodeJS.ProcessEnv = { DOCKER_HOST: 'unix:///var/run/docker.sock', DOCKER_TLS_VERIFY: '1' };
+    dockerClientEnv(socket);
+    expect(socket).toEqual({ DOCKER_HOST: 'unix:///var/run/docker.sock' });
+    const dind: NodeJS.ProcessEnv = { DOCKER_HOST: 'tcp://docker:2376', DOCKER_TLS_VERIFY: '1' };
+    dockerClientEnv(dind);
+    expect(dind).toEqual({ DOCKER_HOST: 'tcp://docker:2376', DOCKER_TLS_VERIFY: '1' });
+  });
+});
+
+describe('the component template', () => {
+  const [header, body] = renderComponent()
+    .split('\n---\n')
+    .map((part) => parse(part) as Record<string, unknown>);
+  const inputs = (header?.spec as { inputs: Record<string, { type?: string; default: unknown; options?: string[] }> })
+    .inputs;
+  const job = body?.['$[[ inputs.job-name ]]'] as { variables: Record<string, string>; script: string[] };
+
+  it('has every GitLab input of the table, typed, and no secret as an input', () => {
+    for (const input of INPUTS.filter((i) => i.platforms.includes('gitlab') && i.secret !== true)) {
+      expect(inputs[input.name], input.name).toBeDefined();
+      expect(job.variables[`INPUT_${input.name.toUpperCase().replace(/-/g, '_')}`]).toBe(`$[[ inputs.${input.name} ]]`);
+    }
+    expect(inputs.password).toBeUndefined();
+    expect(inputs['registry-auth']).toBeUndefined();
+    expect(inputs['password-variable']).toBeDefined();
+    expect(inputs['trivy-db-cache']).toBeUndefined(); // GitHub only
+    expect(inputs.push).toMatchObject({ default: 'auto', options: ['auto', 'true', 'false'] });
+    expect(inputs.scan).toMatchObject({ type: 'boolean', default: true });
+  });
+
+  it('runs the bundled script, and cleans up in after_script', () => {
+    expect(job.script).toEqual(['node "$[[ inputs.entrypoint ]]" build']);
+    expect(body?.['$[[ inputs.job-name ]]']).toMatchObject({
+      after_script: ['node "$[[ inputs.entrypoint ]]" cleanup'],
+    });
+  });
+});
