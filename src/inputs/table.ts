@@ -211,7 +211,7 @@ export const INPUTS: readonly InputSpec[] = [
     kind: { type: 'enum', options: ['auto', 'true', 'false'] },
     default: 'auto',
     description:
-      '`auto` pushes when there are images, credentials for every target registry, and the event is not a pull request from a fork; otherwise it builds, says why it does not push, and succeeds.',
+      '`auto` pushes when there are images, credentials for every target registry, and the event is not a pull or merge request; otherwise it builds and scans, says why it does not push, and succeeds. `true` pushes pull requests too.',
     platforms: ALL,
     group: 'Build',
   },

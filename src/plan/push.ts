@@ -16,6 +16,14 @@ export function decidePush(
   if (ctx.pullRequest?.fromFork === true) {
     return { push: false, reason: 'push is auto and this is a pull request from a fork, which gets no credentials' };
   }
+  // docker's own recipe (`push: ${{ github.event_name != 'pull_request' }}`): a pull or merge request is built and
+  // scanned, and its image is not pushed unless asked.
+  if (ctx.event === 'pr') {
+    return {
+      push: false,
+      reason: 'push is auto and this is a pull or merge request: built and scanned, not pushed (push: true pushes it)',
+    };
+  }
   const missing = registriesOf(images).filter((registry) => !loggedIn.includes(registry));
   if (missing.length > 0) {
     return { push: false, reason: `push is auto and there are no credentials for ${missing.join(', ')}` };

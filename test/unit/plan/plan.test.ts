@@ -129,6 +129,15 @@ describe('push decisions', () => {
     expect(decidePush(mode, ctx, images, logins)).toEqual({ push, reason });
   });
 
+  it('builds and scans a pull or merge request without pushing it, unless push is true', () => {
+    const ctx = gitlabContext(readEnvFile('gitlab/merge-request.env'), NOW);
+    expect(decidePush('auto', ctx, ['a.io/x'], ['a.io'])).toEqual({
+      push: false,
+      reason: 'push is auto and this is a pull or merge request: built and scanned, not pushed (push: true pushes it)',
+    });
+    expect(decidePush('always', ctx, ['a.io/x'], ['a.io']).push).toBe(true);
+  });
+
   it('never pushes a pull request from a fork', () => {
     const env = { ...readEnvFile('gitlab/merge-request.env'), CI_MERGE_REQUEST_SOURCE_PROJECT_ID: '9' };
     expect(decidePush('auto', gitlabContext(env, NOW), ['a.io/x'], ['a.io'])).toEqual({
