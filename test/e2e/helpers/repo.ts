@@ -9,7 +9,8 @@ const ROOT = new URL('../../../', import.meta.url);
 
 /**
  * Copies fixtures (later ones over earlier ones) into a fresh git repository (one commit on `main`), as a CI runner
- * would check it out; `withAction` adds this repository's action.yml and dist/, for workflows that say `uses: ./`.
+ * would check it out; `withAction` adds this repository's action.yml, dist/ and templates/, for workflows that say
+ * `uses: ./` and pipelines that include the component from the project itself.
  */
 export async function repoFromFixture(
   fixtures: string | string[],
@@ -22,6 +23,7 @@ export async function repoFromFixture(
   if (withAction) {
     cpSync(new URL('action.yml', ROOT), join(dir, 'action.yml'));
     cpSync(new URL('dist', ROOT), join(dir, 'dist'), { recursive: true });
+    cpSync(new URL('templates', ROOT), join(dir, 'templates'), { recursive: true });
   }
   const git = (...args: string[]) => must('git', args, { cwd: dir });
   await git('init', '--quiet', '--initial-branch=main');
