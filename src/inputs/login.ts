@@ -8,7 +8,7 @@ export interface RegistryLogin {
   username: string;
   password: string;
   /** Where it came from, for logs and errors. */
-  source: 'inputs' | 'registry-auth' | 'automatic';
+  source: 'inputs' | 'registry-auth' | 'automatic' | 'dependency-proxy';
 }
 
 export const DOCKER_HUB = 'docker.io';

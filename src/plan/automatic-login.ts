@@ -18,9 +18,20 @@ export function automaticCandidates(platform: Platform, env: Env, githubToken: s
     const registry = env.CI_REGISTRY ?? '';
     const username = env.CI_REGISTRY_USER ?? '';
     const password = env.CI_REGISTRY_PASSWORD ?? '';
-    return registry === '' || username === '' || password === ''
-      ? []
-      : [{ registry, username, password, source: 'automatic' }];
+    const job: RegistryLogin[] =
+      registry === '' || username === '' || password === ''
+        ? []
+        : [{ registry, username, password, source: 'automatic' }];
+    // The dependency proxy, when the group has it: base images pulled through it (FROM
+    // $CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX/...) need its login, whatever the image is pushed to.
+    const proxy = (env.CI_DEPENDENCY_PROXY_SERVER ?? '').replace(/:443$/, '');
+    const proxyUser = env.CI_DEPENDENCY_PROXY_USER ?? '';
+    const proxyPassword = env.CI_DEPENDENCY_PROXY_PASSWORD ?? '';
+    const pull: RegistryLogin[] =
+      proxy === '' || proxyUser === '' || proxyPassword === '' || proxy === registry
+        ? []
+        : [{ registry: proxy, username: proxyUser, password: proxyPassword, source: 'dependency-proxy' }];
+    return [...job, ...pull];
   }
   return [];
 }

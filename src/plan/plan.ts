@@ -73,7 +73,9 @@ export function makePlan(request: PlanRequest): Plan {
   const logins = [
     ...request.logins,
     ...request.automatic.filter(
-      (login) => targets.includes(login.registry) && !request.logins.some((l) => l.registry === login.registry),
+      (login) =>
+        (targets.includes(login.registry) || login.source === 'dependency-proxy') &&
+        !request.logins.some((l) => l.registry === login.registry),
     ),
   ];
   // Images given, but no rule gives a tag for this event: there would be nothing to attach after the push.

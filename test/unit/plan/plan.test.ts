@@ -67,6 +67,25 @@ describe('the plan', () => {
     expect(result.version).toBe('main');
   });
 
+  it("logs in to the group's dependency proxy too, for base images pulled through it", () => {
+    const env = {
+      ...gitlabEnv('branch-main'),
+      CI_DEPENDENCY_PROXY_SERVER: 'gitlab.example.com:443',
+      CI_DEPENDENCY_PROXY_USER: 'gitlab-ci-token',
+      CI_DEPENDENCY_PROXY_PASSWORD: 'proxy-token',
+    };
+    const result = plan(
+      gitlab('branch-main'),
+      { images: 'registry.gitlab.example.com/group/app' },
+      automaticCandidates('gitlab', env, undefined),
+    );
+    expect(result.logins).toEqual([
+      { registry: 'registry.gitlab.example.com', source: 'automatic' },
+      { registry: 'gitlab.example.com', source: 'dependency-proxy' },
+    ]);
+    expect(result.push.push).toBe(true);
+  });
+
   it('a merge request gets mr-<iid>', () => {
     expect(plan(gitlab('merge-request'), { images: 'r.example.com/app' }).tags).toEqual(['r.example.com/app:mr-42']);
   });
