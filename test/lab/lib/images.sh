@@ -93,13 +93,23 @@ base_image_up() {
 
 # The fixture vulnerability database (test/lab/vulndb): built from its YAML fixtures by a small Go program and pushed
 # to the lab registry the way Trivy's database is published, so `trivy --db-repository` downloads it for real.
+# Like the real one it says when it lapses (metadata.json's NextUpdate, a day after it is built); it is built again
+# when less than half of that is left, so that the tests always meet a current database, as users do.
 vulndb_up() {
   local src=$LAB_SRC/vulndb inputs
   inputs=$(cat "${BASH_SOURCE[0]}" "$src"/main.go "$src"/go.mod "$src"/go.sum "$src"/fixtures/*.yaml | sha256sum)
-  if stamp_matches vulndb "$inputs" && registry_has lab/trivy-db 2; then return 0; fi
+  if stamp_matches vulndb "$inputs" && vulndb_current 12 && registry_has lab/trivy-db 2; then return 0; fi
   CGO_ENABLED=0 GOFLAGS=-buildvcs=false go build -C "$src" -o "$LAB_BIN/vulndb" .
   with_lab_login "$LAB_BIN/vulndb" -fixtures "$src/fixtures" -out "$LAB_HOME/vulndb" -push "$LAB_TRIVY_DB_REPOSITORY"
   stamp_write vulndb "$inputs"
+}
+
+# vulndb_current HOURS: the database last built here stays current for at least HOURS more.
+vulndb_current() {
+  local next
+  next=$(jq -er .NextUpdate "$LAB_HOME/vulndb/metadata.json" 2>/dev/null) || return 1
+  next=$(date -d "$next" +%s 2>/dev/null) || return 1
+  ((next > $(date +%s) + $1 * 3600))
 }
 
 # lab_buildx ARGS...: runs `docker buildx ARGS` on a throwaway docker-container builder that uses the lab BuildKit image.
