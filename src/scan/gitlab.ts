@@ -57,8 +57,13 @@ const GITLAB_SEVERITY: Record<Severity, GitlabSeverity> = {
   UNKNOWN: 'Unknown',
 };
 
-/** The schema's limit on `name`. */
+/** The schema's limits on `name`, `description` and `solution`. */
 const NAME_MAX = 255;
+const DESCRIPTION_MAX = 1_048_576;
+const SOLUTION_MAX = 7000;
+
+/** The schema's pattern for every URL in a vulnerability (links and identifiers): what `URL.canParse` takes is wider. */
+const SCHEMA_URL = /^(https?|ftp):\/\/.+/;
 
 export function toGitlabReport(scans: readonly PlatformScan[], info: GitlabReportInfo): GitlabReport {
   const repository = info.imageName.replace(/@sha256:[0-9a-f]+$/i, '');
@@ -100,11 +105,11 @@ function toVulnerability(finding: Finding, scan: PlatformScan, image: string): G
     name: finding.id,
     value: finding.id,
   };
-  if (finding.primaryUrl !== undefined) identifier.url = finding.primaryUrl;
+  if (finding.primaryUrl !== undefined && isSchemaUrl(finding.primaryUrl)) identifier.url = finding.primaryUrl;
   const vulnerability: GitlabVulnerability = {
     id: findingId(scan.platform, finding.target, pkgName, version, finding.id),
     name: truncate(finding.title, NAME_MAX),
-    description: finding.description,
+    description: truncate(finding.description, DESCRIPTION_MAX),
     severity: GITLAB_SEVERITY[finding.severity],
     location: {
       dependency: { package: { name: pkgName }, version },
@@ -116,7 +121,7 @@ function toVulnerability(finding: Finding, scan: PlatformScan, image: string): G
     links: links(finding.references),
   };
   const fixed = finding.fixedVersion ?? '';
-  if (fixed !== '') vulnerability.solution = `Upgrade ${pkgName} to ${fixed}`;
+  if (fixed !== '') vulnerability.solution = truncate(`Upgrade ${pkgName} to ${fixed}`, SOLUTION_MAX);
   return vulnerability;
 }
 
@@ -125,10 +130,14 @@ export function findingId(platform: string, target: string, pkgName: string, ver
   return createHash('sha256').update([platform, target, pkgName, version, id].join('\0')).digest('hex');
 }
 
-/** Trivy's references are URLs, but not always clean ones: keep what parses, once each. */
+/** Trivy's references are URLs, but not always clean ones: keep the web links the schema takes, once each. */
 function links(references: readonly string[]): { url: string }[] {
-  const urls = new Set(references.map((reference) => reference.trim()).filter((reference) => URL.canParse(reference)));
+  const urls = new Set(references.map((reference) => reference.trim()).filter(isSchemaUrl));
   return [...urls].map((url) => ({ url }));
+}
+
+function isSchemaUrl(value: string): boolean {
+  return SCHEMA_URL.test(value) && URL.canParse(value);
 }
 
 function truncate(value: string, max: number): string {

@@ -136,10 +136,14 @@ function toRun(
   };
 }
 
-/** `alpine:3.10 (alpine 3.10.2)` → `alpine:3.10`; `/app/deploy.env` → `app/deploy.env` (relative to ROOTPATH). */
+/**
+ * `alpine:3.10 (alpine 3.10.2)` → `alpine:3.10`; `/app/deploy.env` → `app/deploy.env` (relative to ROOTPATH);
+ * `/app/my key.pem` → `app/my%20key.pem`: the schema wants a URI reference, which a raw space, `%`, non-ASCII letter or
+ * `#` in a file name is not (or, for `#` and `?`, is one that means something else).
+ */
 export function artifactUri(target: string): string {
-  const uri = splitTarget(target).path.replace(/^\/+/, '');
-  return uri === '' ? '.' : uri;
+  const path = splitTarget(target).path.replace(/^\/+/, '');
+  return path === '' ? '.' : encodeURI(path).replace(/[#?]/g, encodeURIComponent);
 }
 
 const RULE_NAMES: Record<Finding['kind'], string> = {

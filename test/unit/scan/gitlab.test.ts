@@ -107,6 +107,30 @@ describe('toGitlabReport', () => {
     expect(first?.location.image).toBe(`registry.example.com/group/app@${AMD64}`);
   });
 
+  it('keeps only the links the schema takes (http, https, ftp), and holds texts to its limits', () => {
+    const npm = scanOf('npm.json');
+    const [finding] = npm.findings;
+    if (finding === undefined) throw new Error('npm.json has a finding');
+    const odd = {
+      ...finding,
+      primaryUrl: 'urn:cve:CVE-2019-11358',
+      references: [
+        'mailto:security@example.com',
+        'git://example.com/x.git',
+        'http:/example.com',
+        ' ftp://example.com/a ',
+      ],
+      description: 'd'.repeat(1_048_577),
+      fixedVersion: 'v'.repeat(7000),
+    };
+    const [vulnerability] = report([{ ...npm, findings: [odd] }]).vulnerabilities;
+    expect(vulnerability?.identifiers[0]).not.toHaveProperty('url');
+    expect(vulnerability?.links).toEqual([{ url: 'ftp://example.com/a' }]);
+    expect(vulnerability?.description).toHaveLength(1_048_576);
+    expect(vulnerability?.solution).toHaveLength(7000);
+    expect(vulnerability?.solution?.endsWith('…')).toBe(true);
+  });
+
   it('writes times in UTC without zone or milliseconds', () => {
     expect(gitlabTime(new Date(Date.UTC(2025, 0, 2, 3, 4, 5, 678)))).toBe('2025-01-02T03:04:05');
   });

@@ -131,6 +131,10 @@ describe('toSarif', () => {
     ['registry.example.com/app@sha256:abc (debian 12.5)', 'registry.example.com/app@sha256:abc'],
     ['usr/lib/node_modules/x/package.json', 'usr/lib/node_modules/x/package.json'],
     ['Dockerfile', 'Dockerfile'],
+    ['/app/my key.pem', 'app/my%20key.pem'],
+    ['/srv/100%/ünï [1].env', 'srv/100%25/%C3%BCn%C3%AF%20%5B1%5D.env'],
+    ['/app/a#b?.env', 'app/a%23b%3F.env'],
+    ['', '.'],
   ])('artifact uri of %j', (target, uri) => {
     expect(artifactUri(target)).toBe(uri);
   });
