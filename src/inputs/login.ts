@@ -31,6 +31,8 @@ export function parseRegistryHost(input: string, text: string): string {
 
 export function simpleLogin(registry: string, username: string, password: string): RegistryLogin[] {
   const user = username.trim();
+  // The registry is checked first: a value like `--password=x` must be named as what it is, a bad registry.
+  if (registry.trim() !== '') parseRegistryHost('registry', registry);
   if (user === '' && password === '') {
     if (registry.trim() !== '') throw new InputError('username', '', `needed to log in to ${registry.trim()}`);
     return [];
