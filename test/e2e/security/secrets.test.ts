@@ -1,0 +1,130 @@
+// The canary: the lab registry's password, used through every login path of the local command (simple inputs,
+// registry-auth) and of GitLab (CI_REGISTRY_PASSWORD) while every process's command line is sampled every 5 ms; after
+// each run, the outputs, the dotenv report and every file under the workspace, the temp dir and HOME are searched.
+// (The GitHub path through act is covered the same way by the act suites' leftovers and log checks.)
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DockerClient, unique } from '../helpers/docker.js';
+import { credentialLocations, filesContaining } from '../helpers/leftovers.js';
+import { DIST, labInputs } from '../helpers/pipeline.js';
+import { repoFromFixture } from '../helpers/repo.js';
+import { run } from '../helpers/run.js';
+import { sampleCommandLines } from '../helpers/sampler.js';
+
+const lab = inject('lab');
+const GITLAB_CI_LOCAL = new URL('../../../node_modules/.bin/gitlab-ci-local', import.meta.url).pathname;
+
+describe('the canary password never leaks', () => {
+  const client = new DockerClient();
+  const canary = lab.registryPassword;
+  const image = `${lab.registry}/e2e/${unique('canary')}`;
+  const figures: string[] = [];
+  let repo = '';
+
+  beforeAll(async () => {
+    expect((await client.login(lab.registry, lab.registryUser, canary)).code).toBe(0);
+    repo = await repoFromFixture(['hello-app', 'gitlab-pipeline'], 'https://gitlab.example.com/lab/app.git', true);
+  });
+
+  afterAll(() => {
+    client.dispose();
+    rmSync(repo, { recursive: true, force: true });
+    console.log(`secrets: ${figures.join('; ')}`);
+  });
+
+  async function sampled<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const sampling = sampleCommandLines(canary);
+    try {
+      return await fn();
+    } finally {
+      sampling.stop();
+      figures.push(
+        `${name}: ${sampling.samples} samples of ${sampling.processes} processes, ${sampling.hits.length} hits`,
+      );
+      expect(sampling.samples).toBeGreaterThan(50);
+      expect(sampling.hits).toEqual([]);
+    }
+  }
+
+  function leftovers(name: string) {
+    const found = filesContaining(credentialLocations(repo), canary, [lab.home, client.configDir]);
+    figures.push(`${name}: files searched, ${found.length} holding the canary`);
+    expect(found).toEqual([]);
+  }
+
+  it('the sampler itself sees a secret on a short-lived command line (a test that can fail)', async () => {
+    const sampling = sampleCommandLines('canary-self-test-0123');
+    await run('sh', ['-c', 'sleep 0.2', 'canary-self-test-0123']);
+    sampling.stop();
+    expect(sampling.hits.length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['simple inputs', { INPUT_REGISTRY: lab.registry, INPUT_USERNAME: lab.registryUser, INPUT_PASSWORD: canary }],
+    [
+      'registry-auth',
+      {
+        INPUT_REGISTRY: '',
+        INPUT_USERNAME: '',
+        INPUT_PASSWORD: '',
+        'INPUT_REGISTRY-AUTH': `- registry: ${lab.registry}\n  username: ${lab.registryUser}\n  password: ${canary}\n`,
+      },
+    ],
+  ] as const)('the local command, logging in with %s', async (name, login) => {
+    const result = await sampled(name, () =>
+      run(
+        'node',
+        [
+          DIST,
+          'build',
+          '--images',
+          image,
+          '--tags',
+          `type=raw,value=${name.replace(/\W/g, '-')}`,
+          '--platforms',
+          'linux/amd64',
+        ],
+        { cwd: repo, env: { ...process.env, ...labInputs(lab), ...login }, timeoutMs: 300_000 },
+      ),
+    );
+    expect(result.code, result.stderr.slice(-2000)).toBe(0);
+    expect(result.stdout + result.stderr).not.toContain(canary);
+    leftovers(name);
+  });
+
+  it('a GitLab job with CI_REGISTRY_PASSWORD: the log, the dotenv report, the reports, the disk', async () => {
+    const variables = {
+      GITLAB_CI: 'true',
+      CI_REGISTRY: lab.registry,
+      CI_REGISTRY_IMAGE: image,
+      CI_REGISTRY_USER: lab.registryUser,
+      CI_REGISTRY_PASSWORD: canary,
+      LAB_BUILDKIT_IMAGE: lab.buildkitImage,
+      LAB_BASE_IMAGE: lab.baseImage,
+      LAB_TRIVY_DB_REPOSITORY: lab.trivyDbRepository,
+    };
+    const file = join(repo, '.gitlab-ci-local-variables.yml');
+    writeFileSync(
+      file,
+      Object.entries(variables)
+        .map(([k, v]) => `${k}: ${JSON.stringify(v)}\n`)
+        .join(''),
+      {
+        mode: 0o600,
+      },
+    );
+    try {
+      const result = await sampled('gitlab', () =>
+        run(GITLAB_CI_LOCAL, ['--force-shell-executor', '--no-color'], { cwd: repo, timeoutMs: 600_000 }),
+      );
+      expect(result.code, result.stdout.slice(-3000)).toBe(0);
+      // gitlab-ci-local prints the job log; the script never does, though the later job's own login reads it
+      expect(result.stdout + result.stderr).not.toContain(canary);
+      expect(readFileSync(join(repo, 'docker-build.env'), 'utf8')).not.toContain(canary);
+    } finally {
+      rmSync(file, { force: true });
+    }
+    leftovers('gitlab');
+  });
+});
