@@ -144,7 +144,7 @@ async function execute(
     const privateConfig = reporter.platform !== 'local' || prepared.logins.length > 0;
     const docker = createDockerEnv(env, cleanup, privateConfig, prepared.plan.builder.kind === 'existing');
     const { outputs, times, failure, scanSummary } = await runPipeline(
-      { runner, reporter, cleanup, docker, cwd },
+      { runner, reporter, cleanup, docker, cwd, signal },
       prepared.plan,
       prepared.inputs,
       prepared.logins,

@@ -1,7 +1,8 @@
 /** The steps with side effects, each carrying out one part of the plan through the runner. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Runner } from '../exec/runner.js';
+import { REGISTRY_RETRIES, withRetries } from '../exec/retry.js';
+import { CommandError, type Runner } from '../exec/runner.js';
 import type { RegistryLogin } from '../inputs/login.js';
 import type { Inputs } from '../inputs/parse.js';
 import type { BuildPlan, Plan } from '../plan/types.js';
@@ -27,15 +28,33 @@ export interface StepContext {
   cleanup: CleanupStack;
   docker: DockerEnv;
   cwd: string;
+  /** the job's cancellation: nothing is retried after it */
+  signal?: AbortSignal | undefined;
+}
+
+/** A registry operation, retried with backoff when the registry fails for a moment (503, reset, stall). */
+export function retrying<T>(step: StepContext, what: string, fn: () => Promise<T>): Promise<T> {
+  return withRetries(what, fn, {
+    ...REGISTRY_RETRIES,
+    signal: step.signal,
+    onRetry: (attempt, delayMs, error) => {
+      const reason = error instanceof CommandError ? (error.stderrTail.split('\n').at(-1) ?? '') : String(error);
+      step.reporter.warning(
+        `${what}: attempt ${attempt} of ${REGISTRY_RETRIES.attempts} failed (${reason.trim()}); retrying in ${delayMs / 1000}s`,
+      );
+    },
+  });
 }
 
 export async function login(step: StepContext, logins: readonly RegistryLogin[]): Promise<void> {
   for (const entry of logins) {
-    await step.runner.run('docker', loginArgs(entry.registry, entry.username), {
-      stdin: entry.password,
-      env: step.docker.vars,
-      quiet: true,
-    });
+    await retrying(step, `logging in to ${entry.registry}`, () =>
+      step.runner.run('docker', loginArgs(entry.registry, entry.username), {
+        stdin: entry.password,
+        env: step.docker.vars,
+        quiet: true,
+      }),
+    );
     step.reporter.info(`logged in to ${entry.registry} as ${entry.username} (${entry.source})`);
   }
 }
@@ -98,11 +117,14 @@ async function runBuild(
   quiet: boolean,
 ): Promise<BuildMetadata & { cache: CacheUse }> {
   const secretEnv = Object.fromEntries(inputs.secrets.map((secret, index) => [secretEnvName(index), secret.value]));
-  const { stderr } = await step.runner.run('docker', buildArgs(plan, builder, metadataFile), {
-    env: { ...step.docker.vars, ...secretEnv },
-    cwd: step.cwd,
-    quiet,
-  });
+  // A push that a registry broke off is built again: every layer is a cache hit by then.
+  const { stderr } = await retrying(step, 'building and pushing', () =>
+    step.runner.run('docker', buildArgs(plan, builder, metadataFile), {
+      env: { ...step.docker.vars, ...secretEnv },
+      cwd: step.cwd,
+      quiet,
+    }),
+  );
   return { ...parseBuildMetadata(readFileSync(metadataFile, 'utf8')), cache: cacheUse(stderr) };
 }
 
@@ -134,10 +156,12 @@ export async function pushedPlatformDigests(
   digest: string,
   fallbackPlatform: string,
 ): Promise<Record<string, string>> {
-  const { stdout } = await step.runner.run(
-    'docker',
-    ['buildx', 'imagetools', 'inspect', `--builder=${builder}`, '--raw', `${repository}@${digest}`],
-    { env: step.docker.vars, quiet: true },
+  const { stdout } = await retrying(step, `reading ${repository}@${digest}`, () =>
+    step.runner.run(
+      'docker',
+      ['buildx', 'imagetools', 'inspect', `--builder=${builder}`, '--raw', `${repository}@${digest}`],
+      { env: step.docker.vars, quiet: true },
+    ),
   );
   return platformDigests(stdout, digest, fallbackPlatform);
 }
@@ -183,10 +207,23 @@ export async function exportPlatforms(
 /** Attaches every tag of the plan to the pushed digest, one call per repository. */
 export async function attachTags(step: StepContext, plan: Plan, builder: string, digest: string): Promise<void> {
   if (plan.build.output.kind !== 'push-by-digest') return;
+  const done: string[] = [];
   for (const repository of plan.build.output.repositories) {
     const tags = plan.tags.filter((tag) => tag.startsWith(`${repository}:`));
-    await step.runner.run('docker', imagetoolsCreateArgs(builder, tags, `${repository}@${digest}`), {
-      env: step.docker.vars,
-    });
+    try {
+      await retrying(step, `tagging ${repository}`, () =>
+        step.runner.run('docker', imagetoolsCreateArgs(builder, tags, `${repository}@${digest}`), {
+          env: step.docker.vars,
+        }),
+      );
+    } catch (error) {
+      // Say exactly where the tags are: a tag is never half-moved, but one registry may have them and another not.
+      const where = done.length === 0 ? 'no registry got its tags' : `tagged before it: ${done.join('; ')}`;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`tagging ${repository} failed, its tags were not attached (${where}): ${reason}`, {
+        cause: error,
+      });
+    }
+    done.push(`${repository} (${tags.map((tag) => tag.slice(repository.length + 1)).join(', ')})`);
   }
 }
