@@ -13,7 +13,7 @@ export function isTransient(error: unknown): boolean {
   if (!(error instanceof CommandError)) return false;
   const text = `${error.stderrTail}\n${error.message}`;
   // A Dockerfile step that failed (its own download refused, say) is the build's failure, not the registry's.
-  return TRANSIENT.test(text) && !/did not complete successfully/.test(text);
+  return TRANSIENT.test(text) && !text.includes('did not complete successfully');
 }
 
 export interface RetryOptions {
