@@ -82,7 +82,9 @@ export async function startFaultProxy(labHome: string, registry: string): Promis
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => { resolve(); });
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }
