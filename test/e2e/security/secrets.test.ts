@@ -1,10 +1,11 @@
 // The canary: the lab registry's password, used through every login path of the local command (simple inputs,
-// registry-auth) and of GitLab (CI_REGISTRY_PASSWORD) while every process's command line is sampled every 5 ms; after
+// registry-auth), of GitHub through act (a secret into `password`) and of GitLab (CI_REGISTRY_PASSWORD) while every process's command line is sampled every 5 ms; after
 // each run, the outputs, the dotenv report and every file under the workspace, the temp dir and HOME are searched.
-// (The GitHub path through act is covered the same way by the act suites' leftovers and log checks.)
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runAct } from '../helpers/act.js';
 import { DockerClient, unique } from '../helpers/docker.js';
 import { credentialLocations, filesContaining } from '../helpers/leftovers.js';
 import { DIST, labInputs } from '../helpers/pipeline.js';
@@ -91,6 +92,38 @@ describe('the canary password never leaks', () => {
     expect(result.code, result.stderr.slice(-2000)).toBe(0);
     expect(result.stdout + result.stderr).not.toContain(canary);
     leftovers(name);
+  });
+
+  it('a GitHub job through act, the password a secret: the log, GITHUB_OUTPUT and the summary, the disk', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'e2e-canary-act-'));
+    const secretFile = join(dir, 'secrets.env');
+    writeFileSync(secretFile, `REGISTRY_PASSWORD=${canary}\n`, { mode: 0o600 });
+    const actRepo = await repoFromFixture(['hello-app', 'act-pipeline'], 'https://github.com/example/canary.git', true);
+    try {
+      const result = await sampled('act', () =>
+        runAct(actRepo, '.github/workflows/image.yml', [
+          '--env=GITHUB_API_URL=http://127.0.0.1:9',
+          `--var=IMAGE=${image}`,
+          `--var=REGISTRY=${lab.registry}`,
+          `--var=REGISTRY_USER=${lab.registryUser}`,
+          `--var=BUILDKIT_IMAGE=${lab.buildkitImage}`,
+          `--var=BASE_IMAGE=${lab.baseImage}`,
+          `--var=TRIVY_DB=${lab.trivyDbRepository}`,
+          `--secret-file=${secretFile}`,
+        ]),
+      );
+      expect(result.code, result.stdout.slice(-3000)).toBe(0);
+      // act echoes ::set-output:: and the step summary into its log: what GITHUB_OUTPUT and the summary hold
+      expect(result.stdout).toContain('::set-output:: digest=');
+      expect(result.stdout + result.stderr).not.toContain(canary);
+      rmSync(secretFile, { force: true });
+      const found = filesContaining(credentialLocations(actRepo), canary, [lab.home, client.configDir, dir]);
+      figures.push(`act: files searched, ${found.length} holding the canary`);
+      expect(found).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(actRepo, { recursive: true, force: true });
+    }
   });
 
   it('a GitLab job with CI_REGISTRY_PASSWORD: the log, the dotenv report, the reports, the disk', async () => {
