@@ -1,8 +1,8 @@
 // One SVG bar chart per suite: a bar per scenario (median), a whisker from min to max. Plain SVG text, no library.
-const WIDTH = 720;
+const WIDTH = 860;
 const BAR = 22;
 const GAP = 14;
-const LABEL = 330;
+const LABEL = 440;
 
 function escape(text) {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -18,6 +18,35 @@ export function renderMarkdown(results) {
   ];
   for (const suite of Object.values(results.suites)) {
     lines.push(`## ${suite.title}`, '', suite.method, '');
+    if (suite.table !== undefined) {
+      lines.push('| measure | value | target | met |', '| --- | ---: | ---: | :---: |');
+      for (const [what, value, target, met] of suite.table)
+        lines.push(`| ${what} | ${value} | ${target} | ${target === '' ? '' : met ? 'yes' : 'no'} |`);
+      lines.push('');
+      if (suite.notes !== undefined) lines.push(...suite.notes, '');
+      continue;
+    }
+    if (suite.id === 'contenders') {
+      lines.push(
+        '| scenario | contender | median (s) | min–max (s) | runs | × baseline | × floor | × its cold build |',
+      );
+      lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+      const ratio = (value) => (value === undefined ? '' : fixed(value));
+      for (const scenario of suite.scenarios) {
+        const [group, contender] = scenario.name.split('/');
+        const s = scenario.seconds;
+        lines.push(
+          `| ${group} | ${contender} | ${fixed(s.median)} | ${fixed(s.min)}–${fixed(s.max)} | ${s.runs} | ` +
+            `${ratio(scenario.vsBaseline)} | ${ratio(scenario.vsFloor)} | ${ratio(scenario.vsCold)} |`,
+        );
+      }
+      lines.push('');
+      for (const group of [...new Set(suite.scenarios.map((scenario) => scenario.group))]) {
+        lines.push(`![${group}](bench-${suite.id}-${group}.svg)`, '');
+      }
+      if (suite.notes !== undefined) lines.push(...suite.notes, '');
+      continue;
+    }
     lines.push('| scenario | median (s) | min–max (s) | runs | ratio to the first | build steps cached (median) |');
     lines.push('| --- | ---: | ---: | ---: | ---: | ---: |');
     for (const scenario of suite.scenarios) {

@@ -8,11 +8,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { cacheSuite } from './cache.mjs';
+import { contendersSuite } from './contenders.mjs';
+import { measuresSuite } from './measures.mjs';
 import { barChart } from './chart.mjs';
 import { ROOT, labEnv } from './lib.mjs';
 import { renderMarkdown } from './report.mjs';
 
-const SUITES = { cache: cacheSuite };
+const SUITES = { cache: cacheSuite, contenders: contendersSuite, measures: measuresSuite };
 
 function option(name, fallback) {
   const index = process.argv.indexOf(`--${name}`);
@@ -60,14 +62,28 @@ for (const [id, suite] of Object.entries(SUITES)) {
 
 writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
 for (const suite of Object.values(results.suites)) {
-  const rows = suite.scenarios.map((scenario) => ({
+  const row = (scenario) => ({
     label: scenario.title,
     median: scenario.seconds.median,
     min: scenario.seconds.min,
     max: scenario.seconds.max,
     color: scenario.color,
-  }));
-  writeFileSync(join(ROOT, 'docs', `bench-${suite.id}.svg`), barChart(suite.title, rows));
+  });
+  if (suite.id === 'contenders') {
+    // one chart per scenario, the contenders side by side
+    for (const group of [...new Set(suite.scenarios.map((scenario) => scenario.group))]) {
+      const rows = suite.scenarios
+        .filter((scenario) => scenario.group === group)
+        .map((scenario) => ({
+          ...row(scenario),
+          label: scenario.name.split('/')[1],
+        }));
+      const title = suite.scenarios.find((scenario) => scenario.group === group).title.replace(/: [^:]*$/, '');
+      writeFileSync(join(ROOT, 'docs', `bench-${suite.id}-${group}.svg`), barChart(title, rows));
+    }
+  } else if (suite.scenarios.length > 0) {
+    writeFileSync(join(ROOT, 'docs', `bench-${suite.id}.svg`), barChart(suite.title, suite.scenarios.map(row)));
+  }
 }
 writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), renderMarkdown(results));
 log(`done: bench/results.json, docs/benchmarks.md`);

@@ -1,0 +1,71 @@
+// Issue 8's other figures: how fast `plan` starts, how big dist/ is, and the peak memory of docker-build's own node
+// process during a whole pipeline (its children, buildx and Trivy, not counted).
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DIST, ROOT, median, must, projectRepo, unique } from './lib.mjs';
+
+export async function measuresSuite(lab, _runs, log) {
+  const repo = await projectRepo();
+  const planTimes = [];
+  for (let i = 0; i < 20; i++) {
+    const result = await must('node', [DIST, 'plan', '--images', 'registry.example.com/app'], { cwd: repo });
+    planTimes.push(result.seconds * 1000);
+  }
+  const planMs = median(planTimes);
+  log(`plan start-up: median ${planMs.toFixed(0)} ms over 20`);
+
+  const dist = join(ROOT, 'dist');
+  const files = readdirSync(dist).map((name) => ({ name, bytes: statSync(join(dist, name)).size }));
+  const distBytes = files.reduce((sum, file) => sum + file.bytes, 0);
+  const mainBytes = files.find((file) => file.name === 'index.js')?.bytes ?? 0;
+
+  // GNU time's %M: the node process's own peak resident set, in KiB.
+  const result = await must(
+    '/usr/bin/time',
+    [
+      '-f',
+      'maxrss %M',
+      'node',
+      DIST,
+      'build',
+      '--images',
+      `${lab.LAB_REGISTRY}/bench/${unique('rss')}`,
+      '--platforms',
+      'linux/amd64,linux/arm64',
+    ],
+    {
+      cwd: repo,
+      env: {
+        'INPUT_BUILDKIT-IMAGE': lab.LAB_BUILDKIT_IMAGE,
+        'INPUT_DRIVER-OPTS': 'network=host',
+        'INPUT_BUILD-ARGS': `BASE=${lab.LAB_BASE_IMAGE}`,
+        INPUT_REGISTRY: lab.LAB_REGISTRY,
+        INPUT_USERNAME: lab.LAB_REGISTRY_USER,
+        INPUT_PASSWORD: lab.LAB_REGISTRY_PASSWORD,
+        'INPUT_DB-REPOSITORY': lab.LAB_TRIVY_DB_REPOSITORY,
+        INPUT_TAGS: 'type=raw,value=rss',
+      },
+    },
+  );
+  const rssMiB = Number(/maxrss (\d+)/.exec(result.stderr)?.[1] ?? 0) / 1024;
+  log(`peak RSS of docker-build's node process: ${rssMiB.toFixed(1)} MiB; dist ${(distBytes / 1e6).toFixed(2)} MB`);
+  const mb = (bytes) => `${(bytes / 1e6).toFixed(2)} MB`;
+  return {
+    id: 'measures',
+    title: 'Start-up, size and memory (issue 8)',
+    method:
+      '`node dist/index.js plan` in a git repository, 20 runs, wall time of the process; the size of the committed ' +
+      "dist/; GNU time's peak resident set of docker-build's own node process during a two-platform pipeline with " +
+      'the scan gate (buildx, BuildKit and Trivy are other processes).',
+    scenarios: [],
+    table: [
+      ['`plan` start-up, median of 20', `${planMs.toFixed(0)} ms`, '≤ 150 ms', planMs <= 150],
+      ['dist/ in all', mb(distBytes), '≤ 2 MB', distBytes <= 2e6],
+      ['dist/index.js, loaded on every run', mb(mainBytes), '', true],
+      ...files
+        .filter((file) => /^\d+\.index\.js$/.test(file.name))
+        .map((file) => [`dist/${file.name}, loaded only with the Actions cache`, mb(file.bytes), '', true]),
+      ["peak RSS of docker-build's node process", `${rssMiB.toFixed(1)} MiB`, '≤ 100 MB', rssMiB * 1.048576 <= 100],
+    ],
+  };
+}
