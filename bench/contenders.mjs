@@ -71,6 +71,13 @@ export async function contendersSuite(lab, runs, log) {
   async function pipeline(contender, { repo, image, tag, key, platforms, builder }) {
     const started = process.hrtime.bigint();
     const own = builder ?? `bench-${unique('b')}`;
+    // Every job logs in, as login-action does (docker-build does it itself, into its private config).
+    if (contender !== 'docker-build') {
+      await must('docker', ['login', '-u', lab.LAB_REGISTRY_USER, '--password-stdin', lab.LAB_REGISTRY], {
+        env,
+        input: lab.LAB_REGISTRY_PASSWORD,
+      });
+    }
     if (contender !== 'docker-build' && builder === undefined) await must('docker', builderArgs(own), { env });
     try {
       if (contender === 'docker-build') {
@@ -257,7 +264,8 @@ export async function contendersSuite(lab, runs, log) {
       `The reference project (bench/project), ${runs} rounds in one session, the contenders alternating (who goes ` +
       `first rotates each round). Every contender uses the lab BuildKit image, the lab registry, the same registry ` +
       `cache settings (mode=max, image manifests) and a Trivy database downloaded once before (as a CI cache gives ` +
-      `it); every contender scans with vuln,secret. baseline: \`buildx build --load\`, \`trivy image\` of the loaded ` +
+      `it); every job logs in to the registry (the baseline and the floor with \`docker login --password-stdin\`, as ` +
+      `login-action does); every contender scans with vuln,secret. baseline: \`buildx build --load\`, \`trivy image\` of the loaded ` +
       `image, \`buildx build --push\` (a cache hit). floor: one \`buildx build\` pushed by digest, one \`trivy image\` ` +
       `per platform of the pushed digest, one \`imagetools create\`. docker-build: \`node dist/index.js build\`. ` +
       `Cold and ephemeral scenarios include creating and removing the builder; the warm one reuses a builder.`,

@@ -29,6 +29,8 @@ export function timed(cmd, args, { cwd, env, input } = {}) {
     const err = [];
     child.stdout.on('data', (chunk) => out.push(chunk));
     child.stderr.on('data', (chunk) => err.push(chunk));
+    // A program that exits before reading its input closes the pipe: that is not an error here.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input ?? '');
     child.on('close', (code) => {
       resolve({

@@ -3,7 +3,8 @@
 
 const fixed = (value) => value.toFixed(2);
 
-export function renderMarkdown(results) {
+/** `analysis`: the committed reading of the figures (bench/analysis.md), appended as it is. */
+export function renderMarkdown(results, analysis) {
   const lines = [
     '# Benchmarks',
     '',
@@ -60,5 +61,6 @@ export function renderMarkdown(results) {
     lines.push('', `![${suite.title}](bench-${suite.id}.svg)`, '');
     if (suite.notes !== undefined) lines.push(...suite.notes, '');
   }
+  if (analysis !== undefined) lines.push(analysis.trim(), '');
   return lines.join('\n');
 }

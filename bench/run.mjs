@@ -26,8 +26,10 @@ const only = option('only', undefined);
 const started = Date.now();
 const log = (line) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0)}s] ${line}`);
 
-execFileSync('bash', [join(ROOT, 'test/lab/lab.sh'), 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });
-const lab = labEnv();
+const renderOnly = process.argv.includes('--render');
+if (!renderOnly)
+  execFileSync('bash', [join(ROOT, 'test/lab/lab.sh'), 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });
+const lab = renderOnly ? {} : labEnv();
 const resultsFile = join(ROOT, 'bench', 'results.json');
 const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : { suites: {} };
 
@@ -38,24 +40,26 @@ const version = (cmd, args) => {
     return 'unknown';
   }
 };
-const results = {
-  session: new Date().toISOString(),
-  machine: {
-    cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
-    memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
-    node: process.version,
-  },
-  tools: {
-    docker: version('docker', ['version', '--format', '{{.Server.Version}}']),
-    buildx: version('docker', ['buildx', 'version']),
-    buildkit: lab.LAB_BUILDKIT_VERSION ?? lab.LAB_BUILDKIT_IMAGE,
-    trivy: version('trivy', ['--version']),
-  },
-  suites: { ...previous.suites },
-};
+const results = renderOnly
+  ? previous
+  : {
+      session: new Date().toISOString(),
+      machine: {
+        cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+        memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+        node: process.version,
+      },
+      tools: {
+        docker: version('docker', ['version', '--format', '{{.Server.Version}}']),
+        buildx: version('docker', ['buildx', 'version']),
+        buildkit: lab.LAB_BUILDKIT_VERSION ?? lab.LAB_BUILDKIT_IMAGE,
+        trivy: version('trivy', ['--version']),
+      },
+      suites: { ...previous.suites },
+    };
 
 for (const [id, suite] of Object.entries(SUITES)) {
-  if (only !== undefined && only !== id) continue;
+  if (renderOnly || (only !== undefined && only !== id)) continue;
   log(`suite ${id}: ${runs} runs`);
   results.suites[id] = { ...(await suite(lab, runs, log)), session: results.session };
 }
@@ -85,5 +89,9 @@ for (const suite of Object.values(results.suites)) {
     writeFileSync(join(ROOT, 'docs', `bench-${suite.id}.svg`), barChart(suite.title, suite.scenarios.map(row)));
   }
 }
-writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), renderMarkdown(results));
+const analysisFile = join(ROOT, 'bench', 'analysis.md');
+writeFileSync(
+  join(ROOT, 'docs', 'benchmarks.md'),
+  renderMarkdown(results, existsSync(analysisFile) ? readFileSync(analysisFile, 'utf8') : undefined),
+);
 log(`done: bench/results.json, docs/benchmarks.md`);
