@@ -1,14 +1,46 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { LabEnv } from './lab-env.js';
 import { run, type RunResult } from './run.js';
 
 /**
- * Runs a workflow of a repository with act on this host (`-self-hosted`: no job container), its cache and artifact
- * servers on loopback, and nothing fetched: `actions/checkout` of the repository under test copies the working tree.
- * The artifact server is given a directory: only then does act hand jobs ACTIONS_RUNTIME_TOKEN, which GitHub's cache
- * service needs (as on a real runner). `cacheDir` keeps act's cache server's entries between runs.
+ * act's argument list for a workflow of a repository, run on this host (`-self-hosted`: no job container), its cache
+ * and artifact servers on loopback, and nothing fetched: `actions/checkout` of the repository under test copies the
+ * working tree. The artifact server is given a directory: only then does act hand jobs ACTIONS_RUNTIME_TOKEN, which
+ * GitHub's cache service needs (as on a real runner). `cacheDir` keeps act's cache server's entries between runs.
  */
+export function actArgs(workflow: string, extra: readonly string[], artifacts: string, cacheDir?: string): string[] {
+  return [
+    'push',
+    `--workflows=${workflow}`,
+    '--platform=ubuntu-latest=-self-hosted',
+    '--cache-server-addr=127.0.0.1',
+    ...(cacheDir === undefined ? [] : [`--cache-server-path=${cacheDir}`]),
+    '--artifact-server-addr=127.0.0.1',
+    `--artifact-server-path=${artifacts}`,
+    '--action-offline-mode',
+    ...extra,
+  ];
+}
+
+/**
+ * The variables the lab's workflows read (fixtures act-pipeline and act-cache), and GitHub's API pointed at an address
+ * that refuses at once: it is out of reach here, so the fallback is taken quickly.
+ */
+export function labActVars(lab: LabEnv, image: string): string[] {
+  return [
+    '--env=GITHUB_API_URL=http://127.0.0.1:9',
+    `--var=IMAGE=${image}`,
+    `--var=REGISTRY=${lab.registry}`,
+    `--var=REGISTRY_USER=${lab.registryUser}`,
+    `--var=BUILDKIT_IMAGE=${lab.buildkitImage}`,
+    `--var=BASE_IMAGE=${lab.baseImage}`,
+    `--var=TRIVY_DB=${lab.trivyDbRepository}`,
+  ];
+}
+
+/** Runs a workflow with act (see actArgs). */
 export async function runAct(
   repo: string,
   workflow: string,
@@ -17,21 +49,7 @@ export async function runAct(
 ): Promise<RunResult> {
   const artifacts = mkdtempSync(join(tmpdir(), 'e2e-act-artifacts-'));
   try {
-    return await run(
-      'act',
-      [
-        'push',
-        `--workflows=${workflow}`,
-        '--platform=ubuntu-latest=-self-hosted',
-        '--cache-server-addr=127.0.0.1',
-        ...(cacheDir === undefined ? [] : [`--cache-server-path=${cacheDir}`]),
-        '--artifact-server-addr=127.0.0.1',
-        `--artifact-server-path=${artifacts}`,
-        '--action-offline-mode',
-        ...extra,
-      ],
-      { cwd: repo, timeoutMs: 600_000 },
-    );
+    return await run('act', actArgs(workflow, extra, artifacts, cacheDir), { cwd: repo, timeoutMs: 600_000 });
   } finally {
     rmSync(artifacts, { recursive: true, force: true });
   }

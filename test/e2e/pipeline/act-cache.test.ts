@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runAct } from '../helpers/act.js';
+import { labActVars, runAct } from '../helpers/act.js';
 import { unique } from '../helpers/docker.js';
 import { repoFromFixture } from '../helpers/repo.js';
 import { sampleCommandLines } from '../helpers/sampler.js';
@@ -43,13 +43,8 @@ describe('the gha cache through act: matrix jobs, branches, and an unreachable c
         repo,
         '.github/workflows/image.yml',
         [
-          '--env=GITHUB_API_URL=http://127.0.0.1:9',
-          `--var=IMAGE=${image}`,
+          ...labActVars(lab, image),
           `--var=TARGETS=${JSON.stringify(targets)}`,
-          `--var=REGISTRY=${lab.registry}`,
-          `--var=REGISTRY_USER=${lab.registryUser}`,
-          `--var=BUILDKIT_IMAGE=${lab.buildkitImage}`,
-          `--var=BASE_IMAGE=${lab.baseImage}`,
           `--secret-file=${secretFile}`,
           ...extra,
         ],

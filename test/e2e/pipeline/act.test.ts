@@ -6,7 +6,7 @@ import { DockerClient, unique } from '../helpers/docker.js';
 import { credentialLocations, filesContaining, leftoverBuilders } from '../helpers/leftovers.js';
 import { parseInspect, type ImageFacts } from '../helpers/pipeline.js';
 import { repoFromFixture } from '../helpers/repo.js';
-import { runAct } from '../helpers/act.js';
+import { labActVars, runAct } from '../helpers/act.js';
 import { ARM64_ONLY_SECRET_DOCKERFILE, fakeAwsKeyId } from '../helpers/secrets.js';
 import { must, type RunResult } from '../helpers/run.js';
 
@@ -34,17 +34,7 @@ describe('the GitHub Action through act: uses: ./ logs in, builds, pushes by dig
       return await runAct(
         repo,
         '.github/workflows/image.yml',
-        [
-          // GitHub's API is out of reach here: an address that refuses at once, so the fallback is taken quickly.
-          '--env=GITHUB_API_URL=http://127.0.0.1:9',
-          `--var=IMAGE=${image}`,
-          `--var=REGISTRY=${lab.registry}`,
-          `--var=REGISTRY_USER=${lab.registryUser}`,
-          `--var=BUILDKIT_IMAGE=${lab.buildkitImage}`,
-          `--var=BASE_IMAGE=${lab.baseImage}`,
-          `--var=TRIVY_DB=${lab.trivyDbRepository}`,
-          `--secret-file=${secretFile}`,
-        ],
+        [...labActVars(lab, image), `--secret-file=${secretFile}`],
         cacheServer,
       );
     } finally {

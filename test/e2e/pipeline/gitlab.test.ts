@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DockerClient, unique } from '../helpers/docker.js';
 import { credentialLocations, filesContaining, leftoverBuilders } from '../helpers/leftovers.js';
+import { labGitlabVariables, runGitlabCiLocal } from '../helpers/gitlab.js';
 import { repoFromFixture } from '../helpers/repo.js';
-import { must, run, type RunResult } from '../helpers/run.js';
+import { must, type RunResult } from '../helpers/run.js';
 import { fakeAwsKeyId } from '../helpers/secrets.js';
 
 const lab = inject('lab');
-const GITLAB_CI_LOCAL = new URL('../../../node_modules/.bin/gitlab-ci-local', import.meta.url).pathname;
 const ORIGIN = 'https://gitlab.example.com/lab/app.git';
 
 describe('the GitLab component through gitlab-ci-local', () => {
@@ -20,37 +20,9 @@ describe('the GitLab component through gitlab-ci-local', () => {
 
   /** One pipeline; `variables` are what GitLab would set for its kind (merge request, tag). */
   async function pipeline(variables: Record<string, string> = {}): Promise<RunResult> {
-    const all: Record<string, string> = {
-      // gitlab-ci-local sets GITLAB_CI=false so that scripts can tell; a real GitLab job has true.
-      GITLAB_CI: 'true',
-      CI_REGISTRY: lab.registry,
-      CI_REGISTRY_IMAGE: image,
-      CI_REGISTRY_USER: lab.registryUser,
-      CI_REGISTRY_PASSWORD: lab.registryPassword,
-      LAB_BUILDKIT_IMAGE: lab.buildkitImage,
-      LAB_BASE_IMAGE: lab.baseImage,
-      LAB_TRIVY_DB_REPOSITORY: lab.trivyDbRepository,
-      ...variables,
-    };
-    // Variables in a file, as gitlab-ci-local reads them: the password never on a command line.
-    const file = join(repo, '.gitlab-ci-local-variables.yml');
-    writeFileSync(
-      file,
-      Object.entries(all)
-        .map(([k, v]) => `${k}: ${JSON.stringify(v)}\n`)
-        .join(''),
-      { mode: 0o600 },
-    );
-    try {
-      const result = await run(GITLAB_CI_LOCAL, ['--force-shell-executor', '--no-color'], {
-        cwd: repo,
-        timeoutMs: 600_000,
-      });
-      // The job log is both streams, as GitLab shows it.
-      return { ...result, stdout: result.stdout + result.stderr };
-    } finally {
-      rmSync(file, { force: true });
-    }
+    const result = await runGitlabCiLocal(repo, { ...labGitlabVariables(lab, image), ...variables });
+    // The job log is both streams, as GitLab shows it.
+    return { ...result, stdout: result.stdout + result.stderr };
   }
 
   const dotenvLine = (log: string) => /> dotenv digest=(\S*) image=(\S*) version=(\S*) scan=(\S*) tags=(\S*)/.exec(log);

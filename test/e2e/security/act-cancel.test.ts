@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runAct } from '../helpers/act.js';
+import { actArgs, labActVars, runAct } from '../helpers/act.js';
 import { unique } from '../helpers/docker.js';
 import { credentialLocations, filesContaining, leftoverBuilders } from '../helpers/leftovers.js';
 import { repoFromFixture } from '../helpers/repo.js';
@@ -23,16 +23,7 @@ describe('a cancelled act job', () => {
     repo = await repoFromFixture(['hello-app', 'act-pipeline'], 'https://github.com/example/cancel.git', true);
     const secretFile = join(dir, 'secrets.env');
     writeFileSync(secretFile, `REGISTRY_PASSWORD=${lab.registryPassword}\n`, { mode: 0o600 });
-    args = [
-      '--env=GITHUB_API_URL=http://127.0.0.1:9',
-      `--var=IMAGE=${image}`,
-      `--var=REGISTRY=${lab.registry}`,
-      `--var=REGISTRY_USER=${lab.registryUser}`,
-      `--var=BUILDKIT_IMAGE=${lab.buildkitImage}`,
-      `--var=BASE_IMAGE=${lab.baseImage}`,
-      `--var=TRIVY_DB=${lab.trivyDbRepository}`,
-      `--secret-file=${secretFile}`,
-    ];
+    args = [...labActVars(lab, image), `--secret-file=${secretFile}`];
   });
 
   afterAll(() => {
@@ -43,20 +34,10 @@ describe('a cancelled act job', () => {
   it('SIGINT mid-build: no builder and no credentials left; the next job succeeds', async () => {
     writeFileSync(join(repo, 'Dockerfile'), 'ARG BASE\nFROM ${BASE}\nRUN sleep 120\n');
     const artifacts = mkdtempSync(join(tmpdir(), 'e2e-act-artifacts-'));
-    const child = spawn(
-      'act',
-      [
-        'push',
-        '--workflows=.github/workflows/image.yml',
-        '--platform=ubuntu-latest=-self-hosted',
-        '--cache-server-addr=127.0.0.1',
-        '--artifact-server-addr=127.0.0.1',
-        `--artifact-server-path=${artifacts}`,
-        '--action-offline-mode',
-        ...args,
-      ],
-      { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn('act', actArgs('.github/workflows/image.yml', args, artifacts), {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let log = '';
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     await new Promise<void>((resolve) => {

@@ -5,16 +5,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runAct } from '../helpers/act.js';
+import { labActVars, runAct } from '../helpers/act.js';
 import { DockerClient, unique } from '../helpers/docker.js';
 import { credentialLocations, filesContaining } from '../helpers/leftovers.js';
 import { DIST, labInputs } from '../helpers/pipeline.js';
+import { labGitlabVariables, runGitlabCiLocal } from '../helpers/gitlab.js';
 import { repoFromFixture } from '../helpers/repo.js';
 import { run } from '../helpers/run.js';
 import { sampleCommandLines } from '../helpers/sampler.js';
 
 const lab = inject('lab');
-const GITLAB_CI_LOCAL = new URL('../../../node_modules/.bin/gitlab-ci-local', import.meta.url).pathname;
 
 describe('the canary password never leaks', () => {
   const client = new DockerClient();
@@ -101,16 +101,7 @@ describe('the canary password never leaks', () => {
     const actRepo = await repoFromFixture(['hello-app', 'act-pipeline'], 'https://github.com/example/canary.git', true);
     try {
       const result = await sampled('act', () =>
-        runAct(actRepo, '.github/workflows/image.yml', [
-          '--env=GITHUB_API_URL=http://127.0.0.1:9',
-          `--var=IMAGE=${image}`,
-          `--var=REGISTRY=${lab.registry}`,
-          `--var=REGISTRY_USER=${lab.registryUser}`,
-          `--var=BUILDKIT_IMAGE=${lab.buildkitImage}`,
-          `--var=BASE_IMAGE=${lab.baseImage}`,
-          `--var=TRIVY_DB=${lab.trivyDbRepository}`,
-          `--secret-file=${secretFile}`,
-        ]),
+        runAct(actRepo, '.github/workflows/image.yml', [...labActVars(lab, image), `--secret-file=${secretFile}`]),
       );
       expect(result.code, result.stdout.slice(-3000)).toBe(0);
       // act echoes ::set-output:: and the step summary into its log: what GITHUB_OUTPUT and the summary hold
@@ -127,37 +118,13 @@ describe('the canary password never leaks', () => {
   });
 
   it('a GitLab job with CI_REGISTRY_PASSWORD: the log, the dotenv report, the reports, the disk', async () => {
-    const variables = {
-      GITLAB_CI: 'true',
-      CI_REGISTRY: lab.registry,
-      CI_REGISTRY_IMAGE: image,
-      CI_REGISTRY_USER: lab.registryUser,
-      CI_REGISTRY_PASSWORD: canary,
-      LAB_BUILDKIT_IMAGE: lab.buildkitImage,
-      LAB_BASE_IMAGE: lab.baseImage,
-      LAB_TRIVY_DB_REPOSITORY: lab.trivyDbRepository,
-    };
-    const file = join(repo, '.gitlab-ci-local-variables.yml');
-    writeFileSync(
-      file,
-      Object.entries(variables)
-        .map(([k, v]) => `${k}: ${JSON.stringify(v)}\n`)
-        .join(''),
-      {
-        mode: 0o600,
-      },
+    const result = await sampled('gitlab', () =>
+      runGitlabCiLocal(repo, { ...labGitlabVariables(lab, image), CI_REGISTRY_PASSWORD: canary }),
     );
-    try {
-      const result = await sampled('gitlab', () =>
-        run(GITLAB_CI_LOCAL, ['--force-shell-executor', '--no-color'], { cwd: repo, timeoutMs: 600_000 }),
-      );
-      expect(result.code, result.stdout.slice(-3000)).toBe(0);
-      // gitlab-ci-local prints the job log; the script never does, though the later job's own login reads it
-      expect(result.stdout + result.stderr).not.toContain(canary);
-      expect(readFileSync(join(repo, 'docker-build.env'), 'utf8')).not.toContain(canary);
-    } finally {
-      rmSync(file, { force: true });
-    }
+    expect(result.code, result.stdout.slice(-3000)).toBe(0);
+    // gitlab-ci-local prints the job log; the script never does, though the later job's own login reads it
+    expect(result.stdout + result.stderr).not.toContain(canary);
+    expect(readFileSync(join(repo, 'docker-build.env'), 'utf8')).not.toContain(canary);
     leftovers('gitlab');
   });
 });
