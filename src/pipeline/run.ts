@@ -85,8 +85,9 @@ export async function runPipeline(
   const db =
     scanning && inputs.scanners.includes('vuln') ? fetchDb(step, trivy, inputs, host, dbAbort.signal) : undefined;
   try {
-    const builder = await timed('Set up the builder', () => setUpBuilder(step, plan));
-    await timed('Set up QEMU', () => setUpEmulation(step, builder, plan.platforms, inputs.binfmtImage));
+    const builderSetUp = await timed('Set up the builder', () => setUpBuilder(step, plan));
+    await timed('Set up QEMU', () => setUpEmulation(step, builderSetUp, plan.platforms, inputs.binfmtImage));
+    const builder = builderSetUp.name;
     const metadata = await timed('Build', () => build(step, plan, inputs, builder));
 
     const output = plan.build.output;

@@ -59,12 +59,21 @@ export async function login(step: StepContext, logins: readonly RegistryLogin[])
   }
 }
 
-/** Creates the builder of the plan (or checks the existing one) and returns its name. */
-export async function setUpBuilder(step: StepContext, plan: Plan): Promise<string> {
+export interface Builder {
+  name: string;
+  /** the platforms it runs, when setting it up inspected it (an existing builder): QEMU's check needs no second look */
+  platforms?: string[];
+}
+
+/** Creates the builder of the plan (or checks the existing one). */
+export async function setUpBuilder(step: StepContext, plan: Plan): Promise<Builder> {
   const builder = plan.builder;
   if (builder.kind === 'existing') {
-    await step.runner.run('docker', inspectBuilderArgs(builder.name), { env: step.docker.vars, quiet: true });
-    return builder.name;
+    const inspected = await step.runner.run('docker', inspectBuilderArgs(builder.name), {
+      env: step.docker.vars,
+      quiet: true,
+    });
+    return { name: builder.name, platforms: parseInspectPlatforms(inspected.stdout) };
   }
   let configFile: string | undefined;
   if (builder.config !== undefined) {
@@ -74,13 +83,13 @@ export async function setUpBuilder(step: StepContext, plan: Plan): Promise<strin
   // Registered before it exists: a create that fails half-way still gets removed.
   step.cleanup.push({ kind: 'builder', name: builder.name, env: step.docker.vars });
   await step.runner.run('docker', createBuilderArgs(builder, configFile), { env: step.docker.vars });
-  return builder.name;
+  return { name: builder.name };
 }
 
 /** Installs QEMU handlers only for requested platforms the builder cannot run; says what it skipped and why. */
 export async function setUpEmulation(
   step: StepContext,
-  builder: string,
+  { name: builder, platforms: known }: Builder,
   platforms: readonly string[],
   binfmtImage: string,
 ) {
@@ -92,7 +101,7 @@ export async function setUpEmulation(
     parseInspectPlatforms(
       (await step.runner.run('docker', inspectBuilderArgs(builder), { env: step.docker.vars, quiet: true })).stdout,
     );
-  const missing = missingPlatforms(platforms, await inspect());
+  const missing = missingPlatforms(platforms, known ?? (await inspect()));
   if (missing.length === 0) {
     step.reporter.info(`QEMU: skipped, builder ${builder} already runs ${platforms.join(', ')}`);
     return;

@@ -6,7 +6,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandError } from '../exec/runner.js';
-import { age, dbCacheKeys, dbCachePaths, downloadDbArgs, parseDbMetadata, type DbSources } from '../scan/db.js';
+import {
+  age,
+  DB_SCHEMA,
+  dbCacheKeys,
+  dbCachePaths,
+  downloadDbArgs,
+  parseDbMetadata,
+  type DbSources,
+} from '../scan/db.js';
 import { GateError } from '../scan/gate-error.js';
 import type { StepContext } from './steps.js';
 
@@ -56,6 +64,16 @@ export async function prepareDb(step: StepContext, options: DbOptions): Promise<
   const saveKey = cache === undefined || restored === keys.key ? undefined : keys.key;
   // Today's entry is current enough: no download at all.
   if (restored === keys.key && readMetadata(cacheDir) !== undefined) return { cacheDir, ready: true, saveKey };
+  // A database whose publisher says the next one is not out yet: Trivy would only read this and stop, so do not
+  // start it (its start-up is what a short build waits for).
+  const current = readMetadata(cacheDir);
+  if (current?.version === DB_SCHEMA && current.nextUpdate > now) {
+    step.reporter.info(
+      `Trivy DB: current (updated ${current.updatedAt.toISOString()}, next update ${current.nextUpdate.toISOString()}), ` +
+        `in ${cacheDir}; no download`,
+    );
+    return { cacheDir, ready: true, saveKey };
+  }
 
   try {
     await step.runner.run(options.trivy, downloadDbArgs(cacheDir, options.sources, options.timeout), {

@@ -16,12 +16,12 @@ const TODAY = 'docker-build-trivy-db-v2-2026-03-02';
 const YESTERDAY = 'docker-build-trivy-db-v2-2026-03-01';
 const SOURCES = { dbRepositories: ['mirror.example.com/trivy-db:2'], javaDbRepositories: [] };
 
-function writeDb(cacheDir: string, updatedAt: string) {
+function writeDb(cacheDir: string, updatedAt: string, nextUpdate = '2026-03-02T16:00:00Z') {
   mkdirSync(join(cacheDir, 'db'), { recursive: true });
   writeFileSync(join(cacheDir, 'db', 'trivy.db'), 'bolt');
   writeFileSync(
     join(cacheDir, 'db', 'metadata.json'),
-    JSON.stringify({ Version: 2, UpdatedAt: updatedAt, NextUpdate: '2026-03-02T16:00:00Z' }),
+    JSON.stringify({ Version: 2, UpdatedAt: updatedAt, NextUpdate: nextUpdate }),
   );
 }
 
@@ -121,7 +121,7 @@ describe("Trivy's database, prepared once before the scans", () => {
 
   it("from yesterday's entry, lets Trivy update it, then saves today's", async () => {
     const { dir, step, options, calls, log } = setup();
-    writeDb(join(dir, 'entry'), '2026-03-01T06:00:00Z');
+    writeDb(join(dir, 'entry'), '2026-03-01T06:00:00Z', '2026-03-01T12:00:00Z');
     const cache = new MemoryCache(dir, { [YESTERDAY]: join(dir, 'entry') });
     const state = await prepareDb(step, { ...options, cache });
     expect(log.join('\n')).toContain(`Trivy DB: restored from the test cache (${YESTERDAY})`);
@@ -134,13 +134,40 @@ describe("Trivy's database, prepared once before the scans", () => {
 
   it("when the download is refused, scans with yesterday's database, with a warning saying how old it is", async () => {
     const { dir, step, options, log } = setup(true);
-    writeDb(join(dir, 'entry'), '2026-03-01T04:00:00Z');
+    writeDb(join(dir, 'entry'), '2026-03-01T04:00:00Z', '2026-03-01T10:00:00Z');
     const cache = new MemoryCache(dir, { [YESTERDAY]: join(dir, 'entry') });
     const state = await prepareDb(step, { ...options, cache });
     expect(state).toEqual({ cacheDir: options.cacheDir, ready: true, saveKey: undefined });
     expect(log.join('\n')).toMatch(
       /could not update its vulnerability database from mirror.example.com\/trivy-db:2; scanning with the one it has, updated 30 hours ago/,
     );
+  });
+
+  it('a database whose next update is not out yet is used as it is: Trivy is not even started', async () => {
+    const { step, options, calls, log } = setup();
+    writeDb(options.cacheDir, '2026-03-02T06:00:00Z', '2026-03-02T12:00:00Z');
+    const state = await prepareDb(step, { ...options, cache: undefined });
+    expect(state).toEqual({ cacheDir: options.cacheDir, ready: true, saveKey: undefined });
+    expect(calls()).toEqual([]);
+    expect(log.join('\n')).toContain(
+      'Trivy DB: current (updated 2026-03-02T06:00:00.000Z, next update 2026-03-02T12:00:00.000Z)',
+    );
+  });
+
+  it('a database past its next update, or of another schema, is brought up to date by Trivy', async () => {
+    for (const [version, nextUpdate] of [
+      [2, '2026-03-02T09:59:00Z'],
+      [1, '2026-03-02T12:00:00Z'],
+    ] as const) {
+      const { step, options, calls } = setup();
+      writeDb(options.cacheDir, '2026-03-02T06:00:00Z', nextUpdate);
+      if (version !== 2) {
+        const file = join(options.cacheDir, 'db', 'metadata.json');
+        writeFileSync(file, readFileSync(file, 'utf8').replace('"Version":2', `"Version":${version}`));
+      }
+      await prepareDb(step, { ...options, cache: undefined });
+      expect(calls()).toHaveLength(1);
+    }
   });
 
   it('when there is no database at all, fails with the reason (the gate then fails closed)', async () => {
