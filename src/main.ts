@@ -19,7 +19,7 @@ import type { Plan } from './plan/types.js';
 import { CleanupStack } from './pipeline/cleanup.js';
 import { createDockerEnv } from './pipeline/docker-env.js';
 import { outputValues, runPipeline, summaryMarkdown } from './pipeline/run.js';
-import { actionsCache } from './platform/actions-cache.js';
+import { actionsCache, cacheService } from './platform/actions-cache.js';
 import { trivyCacheDir } from './scan/db.js';
 import { GithubReporter } from './platform/github.js';
 import { DOTENV_OUTPUTS, dotenvName, GitlabReporter } from './platform/gitlab.js';
@@ -80,7 +80,7 @@ export async function prepare(
     now,
     builderName: `docker-build-${randomBytes(4).toString('hex')}`,
     hostPlatform: `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`,
-    ghaAvailable: actionsCache(env) !== undefined,
+    ghaAvailable: cacheService(env) !== undefined,
   });
   const all = [...inputs.logins, ...automatic];
   const logins = plan.logins.flatMap((entry) => all.find((login) => login.registry === entry.registry) ?? []);
@@ -150,7 +150,7 @@ async function execute(
       prepared.logins,
       {
         toolCache: env.RUNNER_TOOL_CACHE,
-        jobCache: reporter.platform === 'github' ? actionsCache(env) : undefined,
+        jobCache: reporter.platform === 'github' ? actionsCache(env, runner) : undefined,
         trivyCacheDir: trivyCacheDir(prepared.inputs.trivyCacheDir, reporter.platform, env, cwd),
         now: () => new Date(),
       },
