@@ -7,18 +7,19 @@ export async function readGitFacts(runner: Runner, cwd: string): Promise<GitFact
     const result = await runner.run('git', args, { cwd, quiet: true, allowFailure: true });
     return result.code === 0 ? result.stdout.trim() : '';
   };
-  const topLevel = await git('rev-parse', '--show-toplevel');
-  if (topLevel === '') {
-    return { sha: '', branch: '', tag: '', commitDate: '', originUrl: '', originHead: '', topLevel: cwd };
-  }
-  const [sha, branch, tags, commitDate, originUrl, originHead] = await Promise.all([
-    git('rev-parse', 'HEAD'),
+  // All at once: outside a repository each simply fails, and `plan` starts in the time of the slowest, not the sum.
+  const [topLevel, branch, head, tags, originUrl, originHead] = await Promise.all([
+    git('rev-parse', '--show-toplevel'),
     git('symbolic-ref', '--quiet', '--short', 'HEAD'),
+    git('log', '-1', '--format=%H%n%cI'),
     git('tag', '--points-at', 'HEAD', '--sort=-version:refname'),
-    git('log', '-1', '--format=%cI'),
     git('remote', 'get-url', 'origin'),
     git('symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD'),
   ]);
+  if (topLevel === '') {
+    return { sha: '', branch: '', tag: '', commitDate: '', originUrl: '', originHead: '', topLevel: cwd };
+  }
+  const [sha = '', commitDate = ''] = head.split('\n');
   return {
     sha,
     branch,
