@@ -79,7 +79,7 @@ export async function prepare(
     },
     now,
     builderName: `docker-build-${randomBytes(4).toString('hex')}`,
-    hostPlatform: `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+    hostPlatform: hostPlatform(),
     ghaAvailable: cacheService(env) !== undefined,
   });
   const all = [...inputs.logins, ...automatic];
@@ -152,6 +152,7 @@ async function execute(
         toolCache: env.RUNNER_TOOL_CACHE,
         jobCache: reporter.platform === 'github' ? actionsCache(env, runner) : undefined,
         trivyCacheDir: trivyCacheDir(prepared.inputs.trivyCacheDir, reporter.platform, env, cwd),
+        ...(localEngine({ ...env, ...docker.vars }) ? { enginePlatform: hostPlatform() } : {}),
         now: () => new Date(),
       },
     );
@@ -275,4 +276,15 @@ export async function cleanupCommand(env: Env, stderr: (text: string) => void): 
   for (const warning of await cleanup.unwind(runner)) stderr(`warning: ${warning}\n`);
   rmSync(file, { force: true });
   return 0;
+}
+
+/** This machine's platform, as Docker names it. */
+function hostPlatform(): string {
+  return `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`;
+}
+
+/** The Docker engine is this machine's: no DOCKER_HOST, or a unix socket (not a remote or dind engine). */
+function localEngine(env: Env): boolean {
+  const host = env.DOCKER_HOST ?? '';
+  return process.platform === 'linux' && (host === '' || host.startsWith('unix://'));
 }

@@ -29,6 +29,11 @@ export interface Host {
   jobCache: JobCache | undefined;
   /** Trivy's cache directory */
   trivyCacheDir: string;
+  /**
+   * This machine's platform when the Docker engine is this machine's too (no DOCKER_HOST, or a unix socket): a
+   * builder created on it runs that platform natively, so building only it needs no look for QEMU.
+   */
+  enginePlatform?: string;
   now: () => Date;
 }
 
@@ -86,7 +91,9 @@ export async function runPipeline(
     scanning && inputs.scanners.includes('vuln') ? fetchDb(step, trivy, inputs, host, dbAbort.signal) : undefined;
   try {
     const builderSetUp = await timed('Set up the builder', () => setUpBuilder(step, plan));
-    await timed('Set up QEMU', () => setUpEmulation(step, builderSetUp, plan.platforms, inputs.binfmtImage));
+    await timed('Set up QEMU', () =>
+      setUpEmulation(step, builderSetUp, plan.platforms, inputs.binfmtImage, host.enginePlatform),
+    );
     const builder = builderSetUp.name;
     const metadata = await timed('Build', () => build(step, plan, inputs, builder));
 

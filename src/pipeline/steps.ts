@@ -61,6 +61,8 @@ export async function login(step: StepContext, logins: readonly RegistryLogin[])
 
 export interface Builder {
   name: string;
+  /** created by this run (on the engine the Docker client talks to), not an existing one */
+  created: boolean;
   /** the platforms it runs, when setting it up inspected it (an existing builder): QEMU's check needs no second look */
   platforms?: string[];
 }
@@ -73,7 +75,7 @@ export async function setUpBuilder(step: StepContext, plan: Plan): Promise<Build
       env: step.docker.vars,
       quiet: true,
     });
-    return { name: builder.name, platforms: parseInspectPlatforms(inspected.stdout) };
+    return { name: builder.name, created: false, platforms: parseInspectPlatforms(inspected.stdout) };
   }
   let configFile: string | undefined;
   if (builder.config !== undefined) {
@@ -83,18 +85,25 @@ export async function setUpBuilder(step: StepContext, plan: Plan): Promise<Build
   // Registered before it exists: a create that fails half-way still gets removed.
   step.cleanup.push({ kind: 'builder', name: builder.name, env: step.docker.vars });
   await step.runner.run('docker', createBuilderArgs(builder, configFile), { env: step.docker.vars });
-  return { name: builder.name };
+  return { name: builder.name, created: true };
 }
 
 /** Installs QEMU handlers only for requested platforms the builder cannot run; says what it skipped and why. */
 export async function setUpEmulation(
   step: StepContext,
-  { name: builder, platforms: known }: Builder,
+  { name: builder, platforms: known, created }: Builder,
   platforms: readonly string[],
   binfmtImage: string,
+  enginePlatform?: string,
 ) {
   if (platforms.length === 0) {
     step.reporter.info("QEMU: skipped, no platforms requested (the builder's own platform is built)");
+    return;
+  }
+  if (created && enginePlatform !== undefined && platforms.every((platform) => platform === enginePlatform)) {
+    step.reporter.info(
+      `QEMU: skipped, ${enginePlatform} is the platform of this machine's engine, which runs the builder`,
+    );
     return;
   }
   const inspect = async () =>

@@ -1,0 +1,72 @@
+// Whether QEMU is looked for: a stand-in `docker` on PATH records every call and answers `buildx inspect` with a
+// builder that runs linux/amd64 and linux/arm64.
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SecretMask } from '../../../src/exec/mask.js';
+import { Runner } from '../../../src/exec/runner.js';
+import { CleanupStack } from '../../../src/pipeline/cleanup.js';
+import { setUpEmulation, type Builder, type StepContext } from '../../../src/pipeline/steps.js';
+import { LocalReporter } from '../../../src/platform/local.js';
+
+function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'emulation-'));
+  writeFileSync(
+    join(dir, 'docker'),
+    [
+      '#!/bin/sh',
+      `echo "$*" >>${join(dir, 'calls')}`,
+      'echo "Name: b"',
+      'echo "Platforms: linux/amd64, linux/amd64/v2, linux/arm64"',
+    ].join('\n'),
+  );
+  chmodSync(join(dir, 'docker'), 0o755);
+  const log: string[] = [];
+  const mask = new SecretMask();
+  const step: StepContext = {
+    runner: new Runner(mask, (line) => log.push(line), { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` }),
+    reporter: new LocalReporter(mask, (text) => log.push(text)),
+    cleanup: new CleanupStack(),
+    docker: { vars: {}, workDir: dir, private: true },
+    cwd: dir,
+  };
+  const calls = () =>
+    existsSync(join(dir, 'calls')) ? readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n') : [];
+  return { step, log, calls };
+}
+
+describe('QEMU, only when a requested platform needs it', () => {
+  const created: Builder = { name: 'b', created: true };
+
+  it("a new builder on this machine's engine, asked for the engine's platform: no look at all", async () => {
+    const { step, log, calls } = setup();
+    await setUpEmulation(step, created, ['linux/amd64'], 'binfmt', 'linux/amd64');
+    expect(calls()).toEqual([]);
+    expect(log.join('\n')).toContain("QEMU: skipped, linux/amd64 is the platform of this machine's engine");
+  });
+
+  it('a new builder asked for another platform, or on an engine elsewhere: the builder is inspected once', async () => {
+    for (const [platforms, engine] of [
+      [['linux/amd64', 'linux/arm64'], 'linux/amd64'],
+      [['linux/amd64'], undefined],
+    ] as const) {
+      const { step, log, calls } = setup();
+      await setUpEmulation(step, created, platforms, 'binfmt', engine);
+      expect(calls()).toEqual(['buildx inspect --bootstrap b']);
+      expect(log.join('\n')).toContain(`QEMU: skipped, builder b already runs ${platforms.join(', ')}`);
+    }
+  });
+
+  it('an existing builder: what setting it up read is enough', async () => {
+    const { step, calls } = setup();
+    await setUpEmulation(
+      step,
+      { name: 'b', created: false, platforms: ['linux/amd64', 'linux/arm64'] },
+      ['linux/arm64'],
+      'binfmt',
+      'linux/amd64',
+    );
+    expect(calls()).toEqual([]);
+  });
+});
