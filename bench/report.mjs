@@ -17,6 +17,14 @@ export function renderMarkdown(results, analysis) {
     'figures are recorded, not asserted.',
     '',
   ];
+  const invocation = results.invocation;
+  if (invocation !== undefined) {
+    const what =
+      invocation.suites === 'all'
+        ? `every suite, in one invocation of \`npm run bench\` (${invocation.runs} runs)`
+        : `the ${invocation.suites} suite (\`npm run bench -- --only ${invocation.suites}\`); the other suites are from earlier invocations`;
+    lines.push(`This session ran ${what}, end to end in ${(invocation.seconds / 60).toFixed(1)} minutes.`, '');
+  }
   for (const suite of Object.values(results.suites)) {
     lines.push(`## ${suite.title}`, '', suite.method, '');
     if (suite.table !== undefined) {

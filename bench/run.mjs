@@ -64,6 +64,14 @@ for (const [id, suite] of Object.entries(SUITES)) {
   results.suites[id] = { ...(await suite(lab, runs, log)), session: results.session };
 }
 
+if (!renderOnly) {
+  // How long this invocation took, and whether it ran every suite (then every figure is of this one session).
+  results.invocation = {
+    seconds: Math.round((Date.now() - started) / 1000),
+    suites: only === undefined ? 'all' : only,
+    runs,
+  };
+}
 writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
 for (const suite of Object.values(results.suites)) {
   const row = (scenario) => ({
