@@ -57,6 +57,11 @@ export class Runner {
     private readonly signal?: AbortSignal,
   ) {}
 
+  /** The same runner (mask, environment, cancellation) logging elsewhere, and stopped by `signal` too. */
+  withLog(log: LineSink, signal?: AbortSignal): Runner {
+    return new Runner(this.mask, log, this.baseEnv, anySignal(this.signal, signal));
+  }
+
   run(tool: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     const commandLine = displayCommand(tool, args, this.mask);
     this.log(`$ ${commandLine}`);

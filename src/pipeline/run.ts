@@ -19,6 +19,7 @@ import {
 } from './steps.js';
 import { repositoryOf } from '../plan/plan.js';
 import { dbSources, ensureTrivy, resolveIgnoreFile, scanGate, type DbReadiness, type GateOutcome } from './scan.js';
+import { startHeld } from './held.js';
 import { prepareDb, saveDb, type JobCache } from './trivy-db.js';
 
 /** What the pipeline gets from the machine it runs on. */
@@ -80,21 +81,28 @@ export async function runPipeline(
   const scanning = inputs.scan;
   // Ignore files are read now: a missing or unparsable one is a bad input, reported before anything is built.
   const ignoreFile = scanning ? resolveIgnoreFile(step.cwd, inputs.trivyignores, step.docker.workDir) : undefined;
-  // A missing or wrong Trivy fails the gate now, before anything is built or pushed.
-  const trivy = scanning
-    ? await timed('Set up Trivy', () => ensureTrivy(step, inputs.trivyVersion, host.toolCache))
-    : 'trivy';
-  if (logins.length > 0) await timed('Log in to registries', () => login(step, logins));
-  // The vulnerability database is fetched while the image builds (after the logins: a mirror may need them).
+  // Trivy is checked (or installed) while the logins and the builder's start go on; a missing or wrong one fails the
+  // gate before anything is built or pushed.
+  const trivyCheck = scanning
+    ? startHeld(step, (held) => ensureTrivy(held, inputs.trivyVersion, host.toolCache, held.signal))
+    : undefined;
   const dbAbort = new AbortController();
-  const db =
-    scanning && inputs.scanners.includes('vuln') ? fetchDb(step, trivy, inputs, host, dbAbort.signal) : undefined;
+  let db: Promise<DbReadiness> | undefined;
   try {
+    if (logins.length > 0) await timed('Log in to registries', () => login(step, logins));
+    // The vulnerability database is fetched while the image builds (after the logins: a mirror may need them).
+    if (trivyCheck !== undefined && inputs.scanners.includes('vuln')) {
+      db = trivyCheck.result.then(
+        (trivy) => fetchDb(step, trivy, inputs, host, dbAbort.signal),
+        (error: unknown) => ({ ok: false, error }) as const,
+      );
+    }
     const builderSetUp = await timed('Set up the builder', () => setUpBuilder(step, plan));
     await timed('Set up QEMU', () =>
       setUpEmulation(step, builderSetUp, plan.platforms, inputs.binfmtImage, host.enginePlatform),
     );
     const builder = builderSetUp.name;
+    const trivy = trivyCheck === undefined ? 'trivy' : await timed('Set up Trivy', () => trivyCheck.shown());
     const metadata = await timed('Build', () => build(step, plan, inputs, builder));
 
     const output = plan.build.output;
@@ -170,6 +178,7 @@ export async function runPipeline(
     };
   } finally {
     // A failed build leaves no download behind.
+    trivyCheck?.abandon();
     dbAbort.abort();
     await db;
   }

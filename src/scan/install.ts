@@ -5,9 +5,12 @@
  * release were hijacked (aquasecurity/trivy-action#541).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Runner } from '../exec/runner.js';
 import { GateError } from './gate-error.js';
 
@@ -38,10 +41,29 @@ export function checksumFor(checksums: string, file: string): string | undefined
   return undefined;
 }
 
-async function download(url: string): Promise<Buffer> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(120_000), redirect: 'follow' });
+function get(url: string, signal: AbortSignal | undefined): Promise<Response> {
+  const timeout = AbortSignal.timeout(120_000);
+  return fetch(url, {
+    signal: signal === undefined ? timeout : AbortSignal.any([timeout, signal]),
+    redirect: 'follow',
+  });
+}
+
+async function downloadText(url: string, signal: AbortSignal | undefined): Promise<string> {
+  const response = await get(url, signal);
   if (!response.ok) throw new GateError(`downloading ${url} failed: HTTP ${response.status}`);
-  return Buffer.from(await response.arrayBuffer());
+  return response.text();
+}
+
+/** Streams `url` into `file` and returns its SHA-256: the archive (tens of MB) is never held in memory. */
+async function downloadFile(url: string, file: string, signal: AbortSignal | undefined): Promise<string> {
+  const response = await get(url, signal);
+  if (!response.ok || response.body === null) throw new GateError(`downloading ${url} failed: HTTP ${response.status}`);
+  const hash = createHash('sha256');
+  const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+  body.on('data', (chunk: Buffer) => hash.update(chunk));
+  await pipeline(body, createWriteStream(file));
+  return hash.digest('hex');
 }
 
 export interface InstallOptions {
@@ -52,6 +74,8 @@ export interface InstallOptions {
   baseUrl?: string;
   os?: NodeJS.Platform;
   arch?: string;
+  /** stops the download (the run failed or was cancelled meanwhile) */
+  signal?: AbortSignal;
 }
 
 /** Returns the path of the trivy binary, from the tool cache or freshly downloaded and verified. */
@@ -65,22 +89,23 @@ export async function installTrivy(options: InstallOptions): Promise<string> {
 
   const asset = trivyAsset(options.version, os, arch);
   const base = `${options.baseUrl ?? TRIVY_RELEASES}/${options.version}`;
-  const [archive, checksums] = await Promise.all([
-    download(`${base}/${asset.archive}`),
-    download(`${base}/${asset.checksums}`),
-  ]);
-  const want = checksumFor(checksums.toString('utf8'), asset.archive);
-  if (want === undefined) throw new GateError(`${asset.checksums} lists no checksum for ${asset.archive}`);
-  const got = createHash('sha256').update(archive).digest('hex');
-  if (got !== want) {
-    throw new GateError(`${asset.archive} does not match its published checksum (${got}, want ${want}): not installed`);
-  }
   const scratch = mkdtempSync(join(tmpdir(), 'trivy-'));
   try {
-    writeFileSync(join(scratch, asset.archive), archive);
+    const archive = join(scratch, asset.archive);
+    const [got, checksums] = await Promise.all([
+      downloadFile(`${base}/${asset.archive}`, archive, options.signal),
+      downloadText(`${base}/${asset.checksums}`, options.signal),
+    ]);
+    const want = checksumFor(checksums, asset.archive);
+    if (want === undefined) throw new GateError(`${asset.checksums} lists no checksum for ${asset.archive}`);
+    if (got !== want) {
+      throw new GateError(
+        `${asset.archive} does not match its published checksum (${got}, want ${want}): not installed`,
+      );
+    }
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    await options.runner.run('tar', ['-xzf', join(scratch, asset.archive), '-C', dir, 'trivy'], { quiet: true });
+    await options.runner.run('tar', ['-xzf', archive, '-C', dir, 'trivy'], { quiet: true });
     writeFileSync(`${dir}.complete`, '');
   } finally {
     rmSync(scratch, { recursive: true, force: true });
