@@ -57,7 +57,8 @@ export async function measuresSuite(lab, _runs, log) {
     id: 'measures',
     title: 'Start-up, size and memory (issue 8)',
     method:
-      '`node dist/index.js plan` in a git repository, 20 runs, wall time of the process; the size of the committed ' +
+      '`node dist/index.js plan` in a git repository, 20 runs, wall time of the process (the first suite of the session, ' +
+      'on a quiet machine); the size of the committed ' +
       "dist/; the peak resident set of docker-build's own node process (getrusage's maxrss, read at its exit) during a " +
       'two-platform pipeline with the scan gate (buildx, BuildKit and Trivy are other processes, not counted).',
     scenarios: [],
