@@ -84,7 +84,7 @@ export async function runPipeline(
   // Trivy is checked (or installed) while the logins and the builder's start go on; a missing or wrong one fails the
   // gate before anything is built or pushed.
   const trivyCheck = scanning
-    ? startHeld(step, (held) => ensureTrivy(held, inputs.trivyVersion, host.toolCache, held.signal))
+    ? startHeld(step, (held) => ensureTrivy(held, inputs.trivyVersion, host.toolCache))
     : undefined;
   const dbAbort = new AbortController();
   let db: Promise<DbReadiness> | undefined;

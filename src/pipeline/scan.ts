@@ -36,12 +36,7 @@ export interface GateOutcome {
  * The path of Trivy at the pinned version: the one on PATH when it is that version, else (on a GitHub runner, which
  * has a tool cache) a verified download. Anything else fails the gate before the build.
  */
-export async function ensureTrivy(
-  step: StepContext,
-  version: string,
-  toolCache: string | undefined,
-  signal?: AbortSignal,
-): Promise<string> {
+export async function ensureTrivy(step: StepContext, version: string, toolCache: string | undefined): Promise<string> {
   const versionOf = async (trivy: string): Promise<string | undefined> => {
     const result = await step.runner
       .run(trivy, ['--version'], { quiet: true, allowFailure: true })
@@ -51,7 +46,12 @@ export async function ensureTrivy(
   const onPath = await versionOf('trivy');
   if (onPath === version) return 'trivy';
   if (toolCache !== undefined && toolCache !== '') {
-    const installed = await installTrivy({ version, toolCache, runner: step.runner, ...(signal ? { signal } : {}) });
+    const installed = await installTrivy({
+      version,
+      toolCache,
+      runner: step.runner,
+      ...(step.signal === undefined ? {} : { signal: step.signal }),
+    });
     const found = await versionOf(installed);
     if (found !== version)
       throw new GateError(`the Trivy installed from the ${version} release says it is ${found ?? 'unknown'}`);

@@ -62,11 +62,11 @@ export async function prepareDb(step: StepContext, options: DbOptions): Promise<
     );
   }
   const saveKey = cache === undefined || restored === keys.key ? undefined : keys.key;
+  const current = readMetadata(cacheDir);
   // Today's entry is current enough: no download at all.
-  if (restored === keys.key && readMetadata(cacheDir) !== undefined) return { cacheDir, ready: true, saveKey };
+  if (restored === keys.key && current !== undefined) return { cacheDir, ready: true, saveKey };
   // A database whose publisher says the next one is not out yet: Trivy would only read this and stop, so do not
   // start it (its start-up is what a short build waits for).
-  const current = readMetadata(cacheDir);
   if (current?.version === DB_SCHEMA && current.nextUpdate > now) {
     step.reporter.info(
       `Trivy DB: current (updated ${current.updatedAt.toISOString()}, next update ${current.nextUpdate.toISOString()}), ` +

@@ -11,12 +11,11 @@
  * entry is only ever restored by a reader of the same archive.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { writeBody } from '../exec/body.js';
 import type { Runner } from '../exec/runner.js';
 import type { JobCache } from '../pipeline/trivy-db.js';
 
@@ -220,8 +219,9 @@ class V2Client implements Client {
   async save(key: string, version: string, archive: string, size: number): Promise<void> {
     const created = await this.call('CreateCacheEntry', { key, version });
     if (created.ok !== true || typeof created.signed_upload_url !== 'string') {
-      const why = typeof created.message === 'string' && created.message !== '' ? created.message : 'refused';
-      throw new Error(`the cache service did not take ${key}: ${why} (another job may have saved it first)`);
+      throw new Error(
+        `the cache service did not take ${key}: ${refusal(created)} (another job may have saved it first)`,
+      );
     }
     const uploadUrl = created.signed_upload_url;
     // One Put Blob of the whole archive; the signed URL is the credential, so no token goes with it.
@@ -237,11 +237,13 @@ class V2Client implements Client {
     }));
     await ok(uploaded, 'uploading the archive');
     const finalized = await this.call('FinalizeCacheEntryUpload', { key, version, size_bytes: String(size) });
-    if (finalized.ok !== true) {
-      const why = typeof finalized.message === 'string' && finalized.message !== '' ? finalized.message : 'refused';
-      throw new Error(`the cache service did not finalize ${key}: ${why}`);
-    }
+    if (finalized.ok !== true) throw new Error(`the cache service did not finalize ${key}: ${refusal(finalized)}`);
   }
+}
+
+/** Why a twirp call answered `ok: false`: its message, when it gave one. */
+function refusal(answer: Record<string, unknown>): string {
+  return typeof answer.message === 'string' && answer.message !== '' ? answer.message : 'refused';
 }
 
 type Init = RequestInit & { duplex?: 'half' };
@@ -290,7 +292,7 @@ async function download(url: string, to: string): Promise<void> {
     await response.body?.cancel();
     throw new Error(`downloading the archive: HTTP ${response.status}`);
   }
-  await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), createWriteStream(to));
+  await writeBody(response, to);
 }
 
 function fileRange(path: string, start: number, end: number): ReadableStream<Uint8Array> {

@@ -5,12 +5,10 @@
  * release were hijacked (aquasecurity/trivy-action#541).
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { writeBody } from '../exec/body.js';
 import type { Runner } from '../exec/runner.js';
 import { GateError } from './gate-error.js';
 
@@ -60,9 +58,7 @@ async function downloadFile(url: string, file: string, signal: AbortSignal | und
   const response = await get(url, signal);
   if (!response.ok || response.body === null) throw new GateError(`downloading ${url} failed: HTTP ${response.status}`);
   const hash = createHash('sha256');
-  const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
-  body.on('data', (chunk: Buffer) => hash.update(chunk));
-  await pipeline(body, createWriteStream(file));
+  await writeBody(response, file, (chunk) => hash.update(chunk));
   return hash.digest('hex');
 }
 

@@ -1,17 +1,13 @@
 // Whether QEMU is looked for: a stand-in `docker` on PATH records every call and answers `buildx inspect` with a
 // builder that runs linux/amd64 and linux/arm64.
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SecretMask } from '../../../src/exec/mask.js';
-import { Runner } from '../../../src/exec/runner.js';
-import { CleanupStack } from '../../../src/pipeline/cleanup.js';
-import { setUpEmulation, type Builder, type StepContext } from '../../../src/pipeline/steps.js';
-import { LocalReporter } from '../../../src/platform/local.js';
+import { setUpEmulation, type Builder } from '../../../src/pipeline/steps.js';
+import { testStep } from '../step.js';
 
 function setup() {
-  const dir = mkdtempSync(join(tmpdir(), 'emulation-'));
+  const { dir, step, log, calls } = testStep('emulation-', { standIns: true });
   writeFileSync(
     join(dir, 'docker'),
     [
@@ -22,17 +18,6 @@ function setup() {
     ].join('\n'),
   );
   chmodSync(join(dir, 'docker'), 0o755);
-  const log: string[] = [];
-  const mask = new SecretMask();
-  const step: StepContext = {
-    runner: new Runner(mask, (line) => log.push(line), { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` }),
-    reporter: new LocalReporter(mask, (text) => log.push(text)),
-    cleanup: new CleanupStack(),
-    docker: { vars: {}, workDir: dir, private: true },
-    cwd: dir,
-  };
-  const calls = () =>
-    existsSync(join(dir, 'calls')) ? readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n') : [];
   return { step, log, calls };
 }
 

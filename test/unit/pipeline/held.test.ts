@@ -1,29 +1,14 @@
 // A step started ahead of its turn: its lines are held until shown, in order, in its own turn; abandoning it stops
 // the programs it runs.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SecretMask } from '../../../src/exec/mask.js';
-import { Runner } from '../../../src/exec/runner.js';
-import { CleanupStack } from '../../../src/pipeline/cleanup.js';
 import { startHeld } from '../../../src/pipeline/held.js';
-import type { StepContext } from '../../../src/pipeline/steps.js';
-import { LocalReporter } from '../../../src/platform/local.js';
+import { testStep } from '../step.js';
 
 function setup() {
-  const log: string[] = [];
   const mask = new SecretMask();
   mask.add('s3cret');
-  const dir = mkdtempSync(join(tmpdir(), 'held-'));
-  const step: StepContext = {
-    runner: new Runner(mask, (line) => log.push(line)),
-    reporter: new LocalReporter(mask, (text) => log.push(text)),
-    cleanup: new CleanupStack(),
-    docker: { vars: {}, workDir: dir, private: true },
-    cwd: dir,
-  };
-  return { step, log };
+  return testStep('held-', { mask });
 }
 
 describe('a step started ahead of its turn', () => {

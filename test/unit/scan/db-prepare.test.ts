@@ -1,15 +1,10 @@
 // Preparing Trivy's database before the scans: a stand-in `trivy` (a shell script) that writes a database, or fails as
 // a rate-limited download does, and an in-memory job cache.
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SecretMask } from '../../../src/exec/mask.js';
-import { Runner } from '../../../src/exec/runner.js';
-import { CleanupStack } from '../../../src/pipeline/cleanup.js';
-import type { StepContext } from '../../../src/pipeline/steps.js';
 import { prepareDb, saveDb, type JobCache } from '../../../src/pipeline/trivy-db.js';
-import { LocalReporter } from '../../../src/platform/local.js';
+import { testStep } from '../step.js';
 
 const NOW = new Date('2026-03-02T10:00:00Z');
 const TODAY = 'docker-build-trivy-db-v2-2026-03-02';
@@ -75,18 +70,7 @@ class MemoryCache implements JobCache {
 }
 
 function setup(fails = false) {
-  const dir = mkdtempSync(join(tmpdir(), 'db-'));
-  const log: string[] = [];
-  const mask = new SecretMask();
-  const step: StepContext = {
-    runner: new Runner(mask, (line) => log.push(line)),
-    reporter: new LocalReporter(mask, (text) => log.push(text)),
-    cleanup: new CleanupStack(),
-    docker: { vars: {}, workDir: dir, private: true },
-    cwd: dir,
-  };
-  const calls = () =>
-    existsSync(join(dir, 'calls')) ? readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n') : [];
+  const { dir, step, log, calls } = testStep('db-');
   const options = {
     trivy: fakeTrivy(dir, fails),
     cacheDir: join(dir, 'cache'),
