@@ -17,7 +17,12 @@ const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const DOMAIN_COMPONENT = '(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])';
 const HOST = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-f0-9:]+\\])`;
 const NAME = new RegExp(`^(?:${HOST}(?::[0-9]+)?/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
-const MAX_NAME_LENGTH = 255;
+export const MAX_NAME_LENGTH = 255;
+
+/** A repository name (no tag, no digest), lowercased, as the Docker reference grammar takes it. */
+export function isImageName(name: string): boolean {
+  return name.length <= MAX_NAME_LENGTH && NAME.test(name);
+}
 
 const EXPECTED =
   'expected an image name such as ghcr.io/org/app: an optional registry host, then /-separated components of ' +

@@ -12,6 +12,7 @@ import { parseFlavor, type Flavor } from './flavor.js';
 import type { Facts } from './globals.js';
 import { enabledImages, parseImages, type ImageName } from './images.js';
 import { annotationLines, labelLines, ociLabels, parseEntries, parseLevels, type UserEntry } from './labels.js';
+import { referenceText, splitTagLines, type ImageReference } from './references.js';
 import { parseRules, type TagRule } from './rules.js';
 import { computeVersion, fullTags, shortSha, type Version } from './tags.js';
 
@@ -36,6 +37,8 @@ export interface Meta {
   version: Version;
   /** Full references (`image:tag` for every image and tag), or bare tags when there is no image. */
   tags: string[];
+  /** `tags` lines that are full image references (`ghcr.io/o/app:1.2`), as written (repository lowercased). */
+  references: string[];
   /** `key=value`, sorted by key. */
   labels: string[];
   /** `level:key=value`, by level, sorted by key. */
@@ -48,6 +51,7 @@ export type { Version } from './tags.js';
 export interface ParsedMeta {
   images: ImageName[];
   rules: TagRule[];
+  references: ImageReference[];
   flavor: Flavor;
   labels: UserEntry[];
   annotations: UserEntry[];
@@ -62,9 +66,11 @@ export const DEFAULT_SHA_LENGTH: Readonly<Record<CiContext['platform'], number>>
 
 /** Checks every input; throws an InputError naming the first bad one. */
 export function parseMeta(options: MetaOptions): ParsedMeta {
+  const tagLines = splitTagLines(options.tags.filter(isEntry));
   return {
     images: parseImages(options.images.filter(isEntry)),
-    rules: parseRules(options.tags.filter(isEntry)),
+    rules: parseRules(tagLines.rules, tagLines.references.length === 0),
+    references: tagLines.references,
     flavor: parseFlavor(options.flavor.filter(isEntry)),
     labels: parseEntries('labels', options.labels.filter(isEntry)),
     annotations: parseEntries('annotations', options.annotations.filter(isEntry)),
@@ -83,11 +89,16 @@ export function computeParsedMeta(ctx: CiContext, parsed: ParsedMeta, now: Date)
   const sha = parsed.prHeadSha && ctx.event === 'pr' && ctx.pullRequest?.headSha ? ctx.pullRequest.headSha : ctx.sha;
   const length = parsed.shaLength ?? parsed.shortShaLengthEnv ?? DEFAULT_SHA_LENGTH[ctx.platform];
   const facts: Facts = { ctx, sha, shortSha: shortSha(sha, length), now };
-  const version = computeVersion(parsed.rules, parsed.flavor, facts);
+  const computed = computeVersion(parsed.rules, parsed.flavor, facts);
+  // Tags given only as references: the first one's tag is the version (the `version` output and label).
+  const [first] = parsed.references;
+  const version =
+    parsed.rules.length === 0 && first !== undefined ? { main: first.tag, partial: [], latest: false } : computed;
   const generated = ociLabels(facts, version.main);
   return {
     version,
-    tags: fullTags(enabledImages(parsed.images), version, parsed.flavor, facts),
+    tags: parsed.rules.length === 0 ? [] : fullTags(enabledImages(parsed.images), version, parsed.flavor, facts),
+    references: parsed.references.map(referenceText),
     labels: labelLines(generated, parsed.labels, facts),
     annotations: annotationLines(generated, parsed.annotations, parsed.annotationLevels, facts),
   };

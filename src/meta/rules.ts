@@ -61,8 +61,9 @@ const ATTRIBUTES: Readonly<Record<RuleType, readonly string[]>> = {
   sha: ['format'],
 };
 
-export function parseRules(lines: readonly string[]): TagRule[] {
-  const rules = (lines.length === 0 ? DEFAULT_TAGS : lines).map((line) => parseRule(line));
+/** `defaults`: no lines means metadata-action's default rules (false when the tags input held only references). */
+export function parseRules(lines: readonly string[], defaults = true): TagRule[] {
+  const rules = (lines.length === 0 && defaults ? DEFAULT_TAGS : lines).map((line) => parseRule(line));
   return rules.sort((a, b) => b.priority - a.priority);
 }
 
