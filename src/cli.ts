@@ -1,5 +1,5 @@
 import { FlagError, flagsToEnv } from './cli/flags.js';
-import { InputError } from './errors.js';
+import { UsageError } from './errors.js';
 import type { Env } from './inputs/read.js';
 import { buildCommand, cleanupCommand, planCommand } from './main.js';
 import { NAME, VERSION } from './version.js';
@@ -61,7 +61,7 @@ export async function runCli(argv: readonly string[], io: Io, env: Env = {}, cwd
         }
         return await buildCommand(merged, cwd, io.stdout);
       } catch (error) {
-        if (error instanceof FlagError || error instanceof InputError) {
+        if (error instanceof FlagError || error instanceof UsageError) {
           io.stderr(`${NAME}: ${error.message}\n`);
           return 2;
         }

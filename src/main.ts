@@ -5,9 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { clockReading, detectPlatform, readContext } from './context/read.js';
 import type { CiContext } from './context/types.js';
+import { UsageError } from './errors.js';
 import { SecretMask } from './exec/mask.js';
 import { Runner } from './exec/runner.js';
 import type { RegistryLogin } from './inputs/login.js';
@@ -17,6 +18,8 @@ import { automaticCandidates } from './plan/automatic-login.js';
 import { makePlan } from './plan/plan.js';
 import type { Plan } from './plan/types.js';
 import { CleanupStack } from './pipeline/cleanup.js';
+import { askCredentialHelpers } from './pipeline/credential-helpers.js';
+import { privateConfigEntries, readUserDockerConfig, type UserConfig } from './pipeline/docker-config.js';
 import { createDockerEnv } from './pipeline/docker-env.js';
 import { outputValues, runPipeline, summaryMarkdown } from './pipeline/run.js';
 import { actionsCache, cacheService } from './platform/actions-cache.js';
@@ -34,6 +37,8 @@ export interface Prepared {
   plan: Plan;
   /** the credentials of every registry the plan logs in to */
   logins: RegistryLogin[];
+  /** the user's Docker config, whose entries for the registries in play the private config takes over */
+  userConfig: UserConfig | undefined;
 }
 
 function envNumber(value: string | undefined): number | undefined {
@@ -65,6 +70,7 @@ export async function prepare(
     },
   });
   const automatic = automaticCandidates(reporter.platform, env, inputs.githubToken);
+  const userConfig = readUserDockerConfig(env);
   for (const login of automatic) mask.add(login.password);
   const levels = env.DOCKER_METADATA_ANNOTATIONS_LEVELS?.trim();
   const plan = makePlan({
@@ -81,10 +87,23 @@ export async function prepare(
     builderName: `docker-build-${randomBytes(4).toString('hex')}`,
     hostPlatform: hostPlatform(),
     ghaAvailable: cacheService(env) !== undefined,
+    dockerConfig: userConfig?.view,
+    dockerfile: readDockerfile(cwd, inputs.context, inputs.file),
   });
   const all = [...inputs.logins, ...automatic];
   const logins = plan.logins.flatMap((entry) => all.find((login) => login.registry === entry.registry) ?? []);
-  return { inputs, ctx, plan, logins };
+  return { inputs, ctx, plan, logins, userConfig };
+}
+
+/** The Dockerfile's text, when the context is a directory here and the file is there (else buildx will say why). */
+function readDockerfile(cwd: string, context: string, file: string | undefined): string | undefined {
+  if (/^[a-z]+:\/\/|^git@|^-$/i.test(context) || file === '-') return undefined;
+  const path = resolve(cwd, file ?? join(context, 'Dockerfile'));
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** What `plan` prints: one JSON object, no secrets. */
@@ -93,13 +112,14 @@ export function planJson(plan: Plan): Record<string, unknown> {
   return {
     platform: plan.platform,
     version: plan.version ?? null,
-    tags: plan.tags,
+    tags: plan.tags.length > 0 ? plan.tags : plan.bareTags,
     labels: Object.fromEntries(plan.labels.map((label) => [label.key, label.value])),
     annotations: plan.annotations,
     platforms: plan.platforms,
     push: plan.push.push,
     pushReason: plan.push.reason,
     logins: plan.logins,
+    credentials: plan.credentials.map(({ registry, push, source }) => ({ registry, push, source })),
     builder: plan.builder,
     cache: { ...plan.cache, writeKey: plan.cache.writeKey ?? null, warning: plan.cache.warning ?? null },
     build: { argv: ['docker', ...buildArgs(plan.build, builder, '<metadata-file>')] },
@@ -141,8 +161,15 @@ async function execute(
   const runner = new Runner(mask, log, process.env, signal);
   try {
     const prepared = await prepare(env, reporter, runner, mask, cwd);
+    await askCredentialHelpers(prepared.plan, runner, mask, reporter);
     const privateConfig = reporter.platform !== 'local' || prepared.logins.length > 0;
-    const docker = createDockerEnv(env, cleanup, privateConfig, prepared.plan.builder.kind === 'existing');
+    const docker = createDockerEnv(
+      env,
+      cleanup,
+      privateConfig,
+      prepared.plan.builder.kind === 'existing',
+      privateConfigEntries(prepared.userConfig, prepared.plan.credentials),
+    );
     const { outputs, times, failure, scanSummary } = await runPipeline(
       { runner, reporter, cleanup, docker, cwd, signal },
       prepared.plan,
@@ -165,7 +192,7 @@ async function execute(
     return 0;
   } catch (error) {
     reporter.error(signal?.aborted === true ? 'cancelled' : error instanceof Error ? error.message : String(error));
-    return error instanceof Error && error.name === 'InputError' ? 2 : 1;
+    return error instanceof UsageError ? 2 : 1;
   } finally {
     await reporter.group('Clean up', async () => {
       for (const warning of await cleanup.unwind(new Runner(mask, log))) reporter.warning(warning);

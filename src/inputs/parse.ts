@@ -187,9 +187,6 @@ export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
       `${unreported.join(', ')} must also be in scan-severity (${inputs.scanSeverity.join(',')}): the gate fails only on what it reports`,
     );
   }
-  if (inputs.push === 'always' && inputs.images.length === 0) {
-    throw new InputError('push', 'true', 'needs at least one image in images');
-  }
   if (inputs.load && inputs.platforms.length > 1) {
     throw new InputError('load', 'true', `loads one platform only, and platforms has ${inputs.platforms.length}`);
   }

@@ -1,12 +1,14 @@
 /**
  * The Docker client environment of a run: a private, temporary DOCKER_CONFIG (mode 0700) that receives the
- * credentials of this run only, and is removed by the cleanup stack. The CLI plugins of the user's own config stay
+ * credentials of this run only (its logins, and what the plan took over from the user's config: prior logins and
+ * credential helpers of the registries in play), and is removed by the cleanup stack. The CLI plugins of the user's own config stay
  * visible through `cliPluginsExtraDirs`, and an existing builder named by `builder` through BUILDX_CONFIG.
  */
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CleanupStack } from './cleanup.js';
+import { userDockerConfig, type PrivateEntries } from './docker-config.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -19,10 +21,6 @@ export interface DockerEnv {
   private: boolean;
 }
 
-export function userDockerConfig(env: Env): string {
-  return env.DOCKER_CONFIG ?? join(homedir(), '.docker');
-}
-
 /**
  * `privateConfig` false (the local command without configured credentials) keeps the user's own Docker config, and
  * their existing logins with it.
@@ -32,6 +30,7 @@ export function createDockerEnv(
   cleanup: CleanupStack,
   privateConfig: boolean,
   existingBuilder: boolean,
+  entries: PrivateEntries = { auths: {}, credHelpers: {} },
 ): DockerEnv {
   const base = env.RUNNER_TEMP !== undefined && env.RUNNER_TEMP !== '' ? env.RUNNER_TEMP : tmpdir();
   const dir = mkdtempSync(join(base, 'docker-build-'));
@@ -41,7 +40,7 @@ export function createDockerEnv(
   if (!privateConfig) return { vars: {}, workDir: dir, private: false };
   writeFileSync(
     join(dir, 'config.json'),
-    JSON.stringify({ auths: {}, cliPluginsExtraDirs: [join(user, 'cli-plugins')] }, null, 2),
+    JSON.stringify({ ...entries, cliPluginsExtraDirs: [join(user, 'cli-plugins')] }, null, 2),
     { mode: 0o600 },
   );
   return {

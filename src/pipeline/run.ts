@@ -77,7 +77,12 @@ export async function runPipeline(
     }
   };
 
-  step.reporter.info(plan.push.push ? `pushing: ${plan.push.reason}` : `not pushing: ${plan.push.reason}`);
+  const decision = plan.push.push ? `pushing: ${plan.push.reason}` : `not pushing: ${plan.push.reason}`;
+  if (plan.push.warn === true) step.reporter.warning(decision);
+  else step.reporter.info(decision);
+  for (const credential of plan.credentials) {
+    if (credential.source !== 'none') step.reporter.info(`credential for ${credential.registry}: ${credential.source}`);
+  }
   const scanning = inputs.scan;
   // Ignore files are read now: a missing or unparsable one is a bad input, reported before anything is built.
   const ignoreFile = scanning ? resolveIgnoreFile(step.cwd, inputs.trivyignores, step.docker.workDir) : undefined;

@@ -6,10 +6,13 @@ import type { CiContext } from '../context/types.js';
 import type { RegistryLogin } from '../inputs/login.js';
 import type { Inputs } from '../inputs/parse.js';
 import type { KeyValue } from '../inputs/values.js';
+import { InputError } from '../errors.js';
 import { computeMeta } from '../meta/index.js';
-import { planCache } from './cache.js';
+import { cacheRepository, planCache, type CachePlan } from './cache.js';
+import { describeSource, planCredentials, type UserDockerConfig } from './credentials.js';
+import { pulledImages } from './dockerfile.js';
 import { decidePush } from './push.js';
-import { registriesOf } from './registries.js';
+import { registryOf } from './registries.js';
 import type { BuilderPlan, BuildOutput, BuildPlan, Plan } from './types.js';
 
 export interface MetadataToggles {
@@ -36,6 +39,10 @@ export interface PlanRequest {
   hostPlatform: string;
   /** the runner offers GitHub's cache service */
   ghaAvailable: boolean;
+  /** the user's Docker config (prior logins, credential helpers), when there is one */
+  dockerConfig: UserDockerConfig | undefined;
+  /** the Dockerfile's text, when it could be read: the registries it pulls from get their credentials */
+  dockerfile: string | undefined;
 }
 
 /** `ghcr.io/o/app:1.2` → `ghcr.io/o/app` (a registry port is not a tag). */
@@ -67,31 +74,25 @@ export function makePlan(request: PlanRequest): Plan {
     },
     request.now,
   );
-  const images = inputs.images.length === 0 ? [] : meta.tags;
-  const repositories = [...new Set(images.map(repositoryOf))];
-  const targets = registriesOf(repositories);
-  const logins = [
-    ...request.logins,
-    ...request.automatic.filter(
-      (login) =>
-        (targets.includes(login.registry) || login.source === 'dependency-proxy') &&
-        !request.logins.some((l) => l.registry === login.registry),
-    ),
-  ];
+  // Every image crossed with every tag, then the tags given as full references.
+  const tags = [...new Set([...(inputs.images.length === 0 ? [] : meta.tags), ...meta.references])];
+  const repositories = [...new Set(tags.map(repositoryOf))];
+  const noTag = inputs.images.length > 0 && repositories.length === 0;
+  if (noTag && inputs.push === 'always') {
+    throw new InputError('push', 'true', 'no tag rule gives a tag for this event, so there is nothing to push');
+  }
+  if (inputs.push === 'always' && repositories.length === 0) {
+    throw new InputError('push', 'true', 'needs an image in images, or a full image reference in tags');
+  }
   // Images given, but no rule gives a tag for this event: there would be nothing to attach after the push.
   const push =
-    inputs.images.length > 0 && repositories.length === 0 && inputs.push !== 'never'
-      ? { push: false, reason: 'no tag rule gives a tag for this event' }
-      : decidePush(
-          inputs.push,
-          ctx,
-          repositories,
-          logins.map((login) => login.registry),
-        );
+    noTag && inputs.push === 'auto'
+      ? { push: false, reason: 'push is auto, and no tag rule gives a tag for this event', warn: true }
+      : decidePush(inputs.push, ctx, repositories);
 
   let output: BuildOutput;
   if (push.push) output = { kind: 'push-by-digest', repositories };
-  else if (inputs.load) output = { kind: 'load', tags: images };
+  else if (inputs.load) output = { kind: 'load', tags };
   else output = { kind: 'none' };
 
   const builder: BuilderPlan =
@@ -114,12 +115,29 @@ export function makePlan(request: PlanRequest): Plan {
     rawFrom: inputs.cacheFrom,
     rawTo: inputs.cacheTo,
     repositories,
-    tags: images,
+    tags,
     target: inputs.target,
     platforms: inputs.platforms,
     hostPlatform: request.hostPlatform,
     push: push.push,
     ghaAvailable: request.ghaAvailable,
+  });
+
+  const { credentials, logins } = planCredentials({
+    platform: ctx.platform,
+    registries: registriesInPlay({
+      repositories,
+      push: push.push,
+      cache,
+      inputs,
+      dockerfile: request.dockerfile,
+      // The dependency proxy, for base images pulled through it (FROM $CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX/...).
+      pulls: request.automatic.flatMap((login) => (login.source === 'dependency-proxy' ? [login.registry] : [])),
+    }),
+    logins: request.logins,
+    automatic: request.automatic,
+    config: request.dockerConfig,
+    pushing: push.push,
   });
 
   const build: BuildPlan = {
@@ -146,14 +164,56 @@ export function makePlan(request: PlanRequest): Plan {
   return {
     platform: ctx.platform,
     version: meta.version.main,
-    tags: images,
+    tags,
+    bareTags: inputs.images.length === 0 && tags.length === 0 ? meta.tags : [],
     labels: build.labels,
     annotations: meta.annotations,
     platforms: inputs.platforms,
     push,
     logins: logins.map((login) => ({ registry: login.registry, source: login.source })),
+    credentials: credentials.map((credential) => ({
+      registry: credential.registry,
+      push: credential.push,
+      source: describeSource(credential.source),
+      ...(credential.source?.kind === 'login' ? {} : { copy: credential.source }),
+    })),
     builder,
     cache,
     build,
   };
+}
+
+/**
+ * Every registry the run talks to, the pushed ones first: where it pushes, its registry cache, the images the
+ * Dockerfile and the build contexts pull, Trivy's database repositories. Their credentials, where the job has any,
+ * reach the private config; only the pushed ones must have one.
+ */
+function registriesInPlay(request: {
+  repositories: readonly string[];
+  push: boolean;
+  cache: CachePlan;
+  inputs: Inputs;
+  dockerfile: string | undefined;
+  pulls: readonly string[];
+}): { registry: string; push: boolean }[] {
+  const { inputs } = request;
+  const references = [
+    ...(request.cache.kind === 'registry'
+      ? [cacheRepository({ ref: inputs.cacheRef, repositories: request.repositories }) ?? '']
+      : []),
+    ...[...request.cache.from, ...request.cache.to].flatMap((entry) => /(?:^|,)ref=([^,]+)/.exec(entry)?.[1] ?? []),
+    ...inputs.buildContexts.flatMap(({ value }) =>
+      value.startsWith('docker-image://') ? [value.slice('docker-image://'.length)] : [],
+    ),
+    ...(request.dockerfile === undefined ? [] : pulledImages(request.dockerfile, inputs.buildArgs)),
+    ...inputs.dbRepositories,
+    ...inputs.javaDbRepositories,
+    ...request.pulls.map((registry) => `${registry}/x`),
+  ].filter((reference) => reference !== '');
+  const pushed = request.repositories.map(registryOf);
+  const registries = [
+    ...pushed.map((registry) => ({ registry, push: request.push })),
+    ...references.map((reference) => ({ registry: registryOf(reference), push: false })),
+  ];
+  return registries.filter((entry, index) => registries.findIndex((e) => e.registry === entry.registry) === index);
 }

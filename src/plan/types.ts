@@ -6,6 +6,7 @@
 import type { Platform } from '../context/types.js';
 import type { KeyValue } from '../inputs/values.js';
 import type { CachePlan } from './cache.js';
+import type { CredentialSource } from './credentials.js';
 
 export type BuilderPlan =
   | { kind: 'create'; name: string; image: string; config: string | undefined; driverOpts: KeyValue[] }
@@ -49,19 +50,36 @@ export interface PushDecision {
   push: boolean;
   /** Why, in words for the log: "push is auto and this is a pull request from a fork". */
   reason: string;
+  /** Not pushing is likely not what was meant (images given, but no tag for this event): said as a warning. */
+  warn?: boolean;
+}
+
+/** The credential of one registry of the run; no secret, only where it comes from. */
+export interface PlannedCredential {
+  registry: string;
+  /** pushed to */
+  push: boolean;
+  /** in words: `inputs`, `automatic`, `a prior login (auths ghcr.io)`, `credential helper ecr-login (credHelpers)` */
+  source: string;
+  /** what to copy from the user's Docker config into the private one: an `auths` entry or a helper */
+  copy?: CredentialSource | undefined;
 }
 
 export interface Plan {
   platform: Platform;
   version: string | undefined;
-  /** full references: every image crossed with every tag */
+  /** full references: every image crossed with every tag, then the references given in `tags` */
   tags: string[];
+  /** with no image at all, the tags the rules give, bare (metadata-action's `tags` output without images) */
+  bareTags: string[];
   labels: KeyValue[];
   annotations: string[];
   platforms: string[];
   push: PushDecision;
   /** registries to log in to (the credentials themselves are not part of the plan) */
   logins: { registry: string; source: string }[];
+  /** every registry of the run and where its credential comes from */
+  credentials: PlannedCredential[];
   builder: BuilderPlan;
   cache: CachePlan;
   build: BuildPlan;

@@ -25,6 +25,7 @@ describe('the private Docker config', () => {
     expect(docker.vars).toEqual({ DOCKER_CONFIG: docker.workDir, BUILDX_CONFIG: join(docker.workDir, 'buildx') });
     expect(JSON.parse(readFileSync(join(docker.workDir, 'config.json'), 'utf8'))).toEqual({
       auths: {},
+      credHelpers: {},
       cliPluginsExtraDirs: ['/home/me/.docker/cli-plugins'],
     });
     expect(cleanup.serialize()).toContain(docker.workDir);

@@ -6,9 +6,12 @@ import { parseInputs } from '../../../src/inputs/parse.js';
 import { inputVariables, rawInputs } from '../../../src/inputs/read.js';
 import { automaticCandidates } from '../../../src/plan/automatic-login.js';
 import { makePlan, repositoryOf } from '../../../src/plan/plan.js';
+import type { UserDockerConfig } from '../../../src/plan/credentials.js';
 import { decidePush } from '../../../src/plan/push.js';
 import { registryOf } from '../../../src/plan/registries.js';
 import { readEnvFile } from '../helpers/env-file.js';
+import { planJson } from '../../../src/main.js';
+import { CLOCK, fixtureContext, readCases } from '../meta/helpers.js';
 
 const NOW = new Date('2026-11-22T08:00:00Z');
 const TOGGLES = { shortShaLength: undefined, prHeadSha: false, annotationLevels: undefined };
@@ -19,15 +22,22 @@ function inputs(given: Record<string, string>) {
   );
 }
 
-function plan(ctx: CiContext, given: Record<string, string>, automatic: RegistryLogin[] = []) {
+function plan(
+  ctx: CiContext,
+  given: Record<string, string>,
+  automatic: RegistryLogin[] = [],
+  more: { dockerConfig?: UserDockerConfig; dockerfile?: string; now?: Date } = {},
+) {
   const parsed = inputs(given);
   return makePlan({
+    dockerConfig: more.dockerConfig,
+    dockerfile: more.dockerfile,
     ctx,
     inputs: parsed,
     logins: parsed.logins,
     automatic,
     toggles: TOGGLES,
-    now: NOW,
+    now: more.now ?? NOW,
     builderName: 'b',
     hostPlatform: 'linux/amd64',
     ghaAvailable: false,
@@ -57,8 +67,9 @@ describe('the plan', () => {
       'registry.gitlab.example.com/group/app:main',
       'registry.gitlab.example.com/group/app:sha-01234567',
     ]);
-    expect(result.push).toEqual({ push: true, reason: 'push is auto and there are credentials for every registry' });
+    expect(result.push).toEqual({ push: true, reason: 'push is auto and this is a push to a branch' });
     expect(result.logins).toEqual([{ registry: 'registry.gitlab.example.com', source: 'automatic' }]);
+    expect(result.credentials).toEqual([{ registry: 'registry.gitlab.example.com', push: true, source: 'automatic' }]);
     expect(result.build.output).toEqual({
       kind: 'push-by-digest',
       repositories: ['registry.gitlab.example.com/group/app'],
@@ -94,24 +105,34 @@ describe('the plan', () => {
     const result = plan(gitlab('tag-v1.2.3'), {
       images: 'r.example.com/app',
       tags: 'type=semver,pattern={{version}}\ntype=semver,pattern={{major}}.{{minor}}',
+      push: 'false',
     });
     expect(result.tags).toEqual(['r.example.com/app:1.2.3', 'r.example.com/app:1.2', 'r.example.com/app:latest']);
     expect(result.version).toBe('1.2.3');
   });
 
-  it('does not push without credentials, and says why', () => {
-    const result = plan(gitlab('branch-main'), { images: 'ghcr.io/o/app' });
-    expect(result.push).toEqual({ push: false, reason: 'push is auto and there are no credentials for ghcr.io' });
-    expect(result.build.output).toEqual({ kind: 'none' });
+  it('a push with no credential for a pushed registry is an error before anything, naming it and the ways out', () => {
+    expect(() => plan(gitlab('branch-main'), { images: 'ghcr.io/o/app' })).toThrow(
+      /^no credential for ghcr\.io, and this run pushes there \(push: auto pushes on every event but pull and merge requests\)\. Give one: the registry, username and password inputs.*a login before this step.*credential helper.*\$CI_REGISTRY.*push: false/,
+    );
+    const mr = plan(gitlab('merge-request'), { images: 'ghcr.io/o/app' });
+    expect(mr.push.push).toBe(false);
+    expect(mr.build.output).toEqual({ kind: 'none' });
   });
 
-  it('does not push when no rule gives a tag for the event', () => {
-    const result = plan(gitlab('branch-main'), {
-      images: 'r.example.com/app',
-      tags: 'type=semver,pattern={{version}}',
-      push: 'true',
+  it('does not push when no rule gives a tag for the event, and warns; push: true makes it an error', () => {
+    const given = { images: 'r.example.com/app', tags: 'type=semver,pattern={{version}}' };
+    expect(plan(gitlab('branch-main'), given).push).toEqual({
+      push: false,
+      reason: 'push is auto, and no tag rule gives a tag for this event',
+      warn: true,
     });
-    expect(result.push).toEqual({ push: false, reason: 'no tag rule gives a tag for this event' });
+    expect(() => plan(gitlab('branch-main'), { ...given, push: 'true' })).toThrow(
+      'Invalid push "true": no tag rule gives a tag for this event, so there is nothing to push',
+    );
+    expect(() => plan(gitlab('branch-main'), { push: 'true' })).toThrow(
+      'Invalid push "true": needs an image in images, or a full image reference in tags',
+    );
   });
 
   it('loads a single-platform build into the engine when not pushing', () => {
@@ -139,27 +160,33 @@ describe('the plan', () => {
 describe('push decisions', () => {
   const ctx = gitlab('branch-main');
   it.each([
-    ['never', ['a.io/x'], ['a.io'], false, 'push is false'],
-    ['always', [], [], true, 'push is true'],
-    ['auto', [], [], false, 'push is auto and images is empty'],
-    ['auto', ['a.io/x', 'b.io/y'], ['a.io'], false, 'push is auto and there are no credentials for b.io'],
-    ['auto', ['a.io/x', 'b.io/y'], ['a.io', 'b.io'], true, 'push is auto and there are credentials for every registry'],
-  ] as const)('%s with %j and logins %j', (mode, images, logins, push, reason) => {
-    expect(decidePush(mode, ctx, images, logins)).toEqual({ push, reason });
+    ['never', ['a.io/x'], false, 'push is false'],
+    ['always', [], true, 'push is true'],
+    ['auto', [], false, 'push is auto, and neither images nor tags name a repository to push to'],
+    ['auto', ['a.io/x', 'b.io/y'], true, 'push is auto and this is a push to a branch'],
+  ] as const)('%s with %j', (mode, images, push, reason) => {
+    expect(decidePush(mode, ctx, images)).toEqual({ push, reason });
+  });
+
+  it.each([
+    ['gitlab/tag-v1.2.3.env', 'push is auto and this is a tag'],
+    ['gitlab/schedule.env', 'push is auto and this is a scheduled run'],
+  ])('pushes on every event but pull and merge requests: %s', (fixture, reason) => {
+    expect(decidePush('auto', gitlabContext(readEnvFile(fixture), NOW), ['a.io/x'])).toEqual({ push: true, reason });
   });
 
   it('builds and scans a pull or merge request without pushing it, unless push is true', () => {
     const ctx = gitlabContext(readEnvFile('gitlab/merge-request.env'), NOW);
-    expect(decidePush('auto', ctx, ['a.io/x'], ['a.io'])).toEqual({
+    expect(decidePush('auto', ctx, ['a.io/x'])).toEqual({
       push: false,
       reason: 'push is auto and this is a pull or merge request: built and scanned, not pushed (push: true pushes it)',
     });
-    expect(decidePush('always', ctx, ['a.io/x'], ['a.io']).push).toBe(true);
+    expect(decidePush('always', ctx, ['a.io/x']).push).toBe(true);
   });
 
   it('never pushes a pull request from a fork', () => {
     const env = { ...readEnvFile('gitlab/merge-request.env'), CI_MERGE_REQUEST_SOURCE_PROJECT_ID: '9' };
-    expect(decidePush('auto', gitlabContext(env, NOW), ['a.io/x'], ['a.io'])).toEqual({
+    expect(decidePush('auto', gitlabContext(env, NOW), ['a.io/x'])).toEqual({
       push: false,
       reason: 'push is auto and this is a pull request from a fork, which gets no credentials',
     });
@@ -189,5 +216,112 @@ describe('references', () => {
     ]);
     expect(automaticCandidates('github', {}, 'ghs_x')).toEqual([]);
     expect(automaticCandidates('local', { CI_REGISTRY: 'r' }, undefined)).toEqual([]);
+  });
+});
+
+describe('tags as users write them', () => {
+  const config: UserDockerConfig = {
+    path: '/home/u/.docker/config.json',
+    auths: [{ key: 'ghcr.io', registry: 'ghcr.io', usable: true }],
+    credHelpers: [],
+    credsStore: undefined,
+    helpersOnPath: [],
+  };
+
+  it('a tags line that is a full reference is that reference: pushed as written, with no images', () => {
+    const result = plan(gitlab('branch-main'), { tags: 'ghcr.io/acme/app:latest\nghcr.io/acme/app:1.2' }, [], {
+      dockerConfig: config,
+    });
+    expect(result.tags).toEqual(['ghcr.io/acme/app:latest', 'ghcr.io/acme/app:1.2']);
+    expect(result.build.output).toEqual({ kind: 'push-by-digest', repositories: ['ghcr.io/acme/app'] });
+    expect(result.version).toBe('latest');
+    expect(result.credentials).toEqual([
+      {
+        registry: 'ghcr.io',
+        push: true,
+        source: 'a prior login (auths ghcr.io)',
+        copy: { kind: 'auths', key: 'ghcr.io' },
+      },
+    ]);
+  });
+
+  it('references beside rules: the rules apply to images, the references stand as they are', () => {
+    const result = plan(
+      gitlab('branch-main'),
+      {
+        images: 'ghcr.io/acme/app',
+        tags: 'type=ref,event=branch\nghcr.io/acme/mirror:stable',
+      },
+      [],
+      { dockerConfig: config },
+    );
+    expect(result.tags).toEqual(['ghcr.io/acme/app:main', 'ghcr.io/acme/mirror:stable']);
+    expect(result.build.output).toEqual({
+      kind: 'push-by-digest',
+      repositories: ['ghcr.io/acme/app', 'ghcr.io/acme/mirror'],
+    });
+  });
+
+  it('only references: no default rule adds tags to the images', () => {
+    const result = plan(gitlab('branch-main'), { images: 'ghcr.io/acme/app', tags: 'ghcr.io/acme/app:edge' }, [], {
+      dockerConfig: config,
+    });
+    expect(result.tags).toEqual(['ghcr.io/acme/app:edge']);
+  });
+
+  // metadata-action gives the bare tags when there is no image; so does plan (they gave none before).
+  it.each(['push21', 'tag33', 'latest10'])('metadata-action case %s: plan prints the bare tags', (name) => {
+    const c = readCases().find((each) => each.name === name);
+    if (c === undefined) throw new Error(`no case ${name}`);
+    const result = plan(
+      { ...fixtureContext(c.envFile), commitDate: CLOCK },
+      { tags: (c.inputs.tags ?? []).join('\n') },
+      [],
+      { now: CLOCK },
+    );
+    expect(result.tags).toEqual([]);
+    expect(planJson(result).tags).toEqual(c.tags);
+    expect(result.push.push).toBe(false);
+  });
+});
+
+describe('the registries of a run and their credentials', () => {
+  it('where it pushes, its cache, the Dockerfile’s base images, Trivy’s database: each with the job’s credential', () => {
+    const config: UserDockerConfig = {
+      path: '/c.json',
+      auths: [
+        { key: 'https://index.docker.io/v1/', registry: 'docker.io', usable: true },
+        { key: 'registry2.lab.test:5444', registry: 'registry2.lab.test:5444', usable: true },
+      ],
+      credHelpers: [{ key: 'private.example.com', registry: 'private.example.com', helper: 'lab' }],
+      credsStore: undefined,
+      helpersOnPath: ['lab'],
+    };
+    const dockerfile = [
+      '# syntax=docker/dockerfile:1',
+      'ARG BASE=alpine:3.22',
+      'FROM --platform=$BUILDPLATFORM golang:1.26 AS build',
+      'FROM ${BASE}',
+      'COPY --from=build /out /out',
+      'COPY --from=private.example.com/tools/lint:1 /bin/lint /bin/lint',
+    ].join('\n');
+    const result = plan(
+      gitlab('branch-main'),
+      {
+        images: 'registry2.lab.test:5444/e2e/app',
+        cache: 'registry',
+        'build-args': 'BASE=quay.io/org/base:2',
+        'db-repository': 'mirror.example.com/aquasec/trivy-db:2',
+      },
+      [],
+      { dockerConfig: config, dockerfile },
+    );
+    expect(result.credentials.map(({ registry, push, source }) => [registry, push, source])).toEqual([
+      ['registry2.lab.test:5444', true, 'a prior login (auths registry2.lab.test:5444)'],
+      ['docker.io', false, 'a prior login (auths https://index.docker.io/v1/)'],
+      ['quay.io', false, 'none'],
+      ['private.example.com', false, 'credential helper lab (credHelpers)'],
+      ['mirror.example.com', false, 'none'],
+    ]);
   });
 });
