@@ -51,7 +51,7 @@ export const INPUTS: readonly InputSpec[] = [
     kind: list,
     default: '',
     description:
-      'Image names to tag, one per line or comma-separated: `ghcr.io/org/app`, `registry.example.com/team/app`. Lowercased. Required to push.',
+      'Image names, one per line or comma-separated: `ghcr.io/org/app`, `registry.example.com/team/app`. Lowercased. Each is tagged with every tag the rules in `tags` give.',
     platforms: ALL,
     group: 'Tags and labels',
   },
@@ -60,7 +60,7 @@ export const INPUTS: readonly InputSpec[] = [
     kind: list,
     default: '',
     description:
-      "Tag rules, one per line, in docker/metadata-action's syntax (`type=semver,pattern={{version}}`, `type=ref,event=branch`, `type=sha`, ...). Empty: metadata-action's defaults (schedule, branch, tag, pr).",
+      "Tags, one per line: rules in docker/metadata-action's syntax (`type=semver,pattern={{version}}`, `type=ref,event=branch`, `type=sha`, ...), applied to every image; or full image references as docker/build-push-action takes them (`ghcr.io/org/app:1.2`), pushed as written (then `images` may be empty). Empty: metadata-action's default rules (schedule, branch, tag, pr).",
     platforms: ALL,
     group: 'Tags and labels',
   },
@@ -211,7 +211,7 @@ export const INPUTS: readonly InputSpec[] = [
     kind: { type: 'enum', options: ['auto', 'true', 'false'] },
     default: 'auto',
     description:
-      '`auto` pushes when there are images, credentials for every target registry, and the event is not a pull or merge request; otherwise it builds and scans, says why it does not push, and succeeds. `true` pushes pull requests too.',
+      '`auto` pushes on every event but pull and merge requests (those are built and scanned, not pushed); a registry it pushes to with no credential (these inputs, a prior login or credential helper, the workflow token for ghcr.io, the job’s `$CI_REGISTRY` login on GitLab) is an error before the build, never a skipped push. `true` pushes pull requests too; `false` builds and scans only.',
     platforms: ALL,
     group: 'Build',
   },
