@@ -1,4 +1,5 @@
 import type { LabEnv } from './lab-env.js';
+import { run } from './run.js';
 
 /** The bundle under test: docker-build as users run it. */
 export const DIST = new URL('../../../dist/index.js', import.meta.url).pathname;
@@ -47,4 +48,16 @@ export function parseInspect(json: string): ImageFacts {
     .sort();
   const config = data.image?.['linux/amd64'] ?? data.image;
   return { digest: data.manifest?.digest ?? '', platforms, labels: config?.config?.Labels ?? {} };
+}
+
+/** The tags of a repository on one of the lab registries, from its API (credentials to curl on stdin, -K -). */
+export async function registryTags(lab: LabEnv, repository: string): Promise<string[]> {
+  const [user, password] = repository.startsWith(`${lab.registry2}/`)
+    ? [lab.registry2User, lab.registry2Password]
+    : [lab.registryUser, lab.registryPassword];
+  const slash = repository.indexOf('/');
+  const url = `https://${repository.slice(0, slash)}/v2/${repository.slice(slash + 1)}/tags/list`;
+  const result = await run('curl', ['-s', '-K', '-', url], { input: `user = "${user}:${password}"\n` });
+  if (result.code !== 0) throw new Error(`curl ${url} exited ${result.code}`);
+  return ((JSON.parse(result.stdout) as { tags?: string[] | null }).tags ?? []).sort();
 }
