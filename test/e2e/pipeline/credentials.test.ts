@@ -4,9 +4,11 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { labActVars, runAct } from '../helpers/act.js';
 import { runAction, type ActionRun, type GithubEvent } from '../helpers/action.js';
 import { DockerClient, unique } from '../helpers/docker.js';
-import { filesContaining } from '../helpers/leftovers.js';
+import { labGitlabVariables, runGitlabCiLocal } from '../helpers/gitlab.js';
+import { filesContaining, leftoverBuilders } from '../helpers/leftovers.js';
 import { registryTags } from '../helpers/pipeline.js';
 import { repoFromFixture } from '../helpers/repo.js';
 
@@ -198,6 +200,76 @@ describe('credentials a job already has', () => {
       expect(await registryTags(lab, two)).toEqual(['stable']);
     } finally {
       prior.dispose();
+    }
+  });
+
+  it('through act: a login step before it, and a credential helper on PATH, each let it push with no input', async () => {
+    const act = await repoFromFixture(
+      ['hello-app', 'act-prior-login'],
+      'https://github.com/example/hello-act.git',
+      true,
+    );
+    const image = `${lab.registry2}/e2e/${unique('act-prior')}`;
+    const imageHelper = `${lab.registry2}/e2e/${unique('act-helper')}`;
+    const secretFile = join(scratch, 'act-secrets.env');
+    writeFileSync(
+      secretFile,
+      `REGISTRY_PASSWORD=${lab.registryPassword}\nREGISTRY2_PASSWORD=${lab.registry2Password}\n`,
+      { mode: 0o600 },
+    );
+    try {
+      const result = await runAct(act, '.github/workflows/image.yml', [
+        ...labActVars(lab, image),
+        `--var=REGISTRY2=${lab.registry2}`,
+        `--var=REGISTRY2_USER=${lab.registry2User}`,
+        `--var=IMAGE_HELPER=${imageHelper}`,
+        `--secret-file=${secretFile}`,
+      ]);
+      expect(result.code, result.stdout.slice(-5000)).toBe(0);
+      const digest = (job: string) => new RegExp(`output ${job} digest=(sha256:[0-9a-f]{64})`).exec(result.stdout)?.[1];
+      expect(digest('prior-login')).toBeDefined();
+      expect(await digestOf(`${image}:main`)).toBe(digest('prior-login'));
+      expect(await digestOf(`${imageHelper}:main`)).toBe(digest('helper'));
+      expect(result.stdout).toContain(`credential for ${lab.registry2}: a prior login (auths ${lab.registry2})`);
+      expect(result.stdout).toContain(`credential for ${lab.registry2}: credential helper lab (credHelpers)`);
+      expect(result.stdout).not.toContain(lab.registry2Password);
+      // the builders of both jobs are gone (other builders may belong to runs going on beside this one)
+      const builders = [...new Set(result.stdout.match(/docker-build-[0-9a-f]{8}/g) ?? [])];
+      expect(builders).toHaveLength(2);
+      expect((await leftoverBuilders()).filter((name) => builders.some((b) => name.includes(b)))).toEqual([]);
+    } finally {
+      rmSync(secretFile, { force: true });
+      rmSync(act, { recursive: true, force: true });
+    }
+  });
+
+  it('through gitlab-ci-local: a docker login in before_script lets the component push with no input', async () => {
+    const gitlab = await repoFromFixture(
+      ['hello-app', 'gitlab-prior-login'],
+      'https://gitlab.example.com/lab/app.git',
+      true,
+    );
+    const image = `${lab.registry2}/e2e/${unique('gitlab-prior')}`;
+    // named, not given as a path: gitlab-ci-local turns a variable holding a path into a file variable
+    const dockerConfigName = unique('e2e-gitlab-docker-config');
+    try {
+      const result = await runGitlabCiLocal(gitlab, {
+        ...labGitlabVariables(lab, `${lab.registry}/e2e/unused`),
+        LAB_IMAGE2: image,
+        LAB_REGISTRY2: lab.registry2,
+        LAB_REGISTRY2_USER: lab.registry2User,
+        LAB_REGISTRY2_PASSWORD: lab.registry2Password,
+        LAB_DOCKER_CONFIG_NAME: dockerConfigName,
+      });
+      const log = result.stdout + result.stderr;
+      expect(result.code, log.slice(-5000)).toBe(0);
+      expect(log).toContain(`credential for ${lab.registry2}: a prior login (auths ${lab.registry2})`);
+      expect(log).toContain(`credential for ${lab.registry}: automatic`);
+      expect(await registryTags(lab, image)).toEqual(['main']);
+      expect(log).not.toContain(lab.registry2Password);
+    } finally {
+      rmSync(join('/tmp', dockerConfigName), { recursive: true, force: true });
+      rmSync(gitlab, { recursive: true, force: true });
     }
   });
 });
