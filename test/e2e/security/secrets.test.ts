@@ -1,11 +1,14 @@
 // The canary: the lab registry's password, used through every login path of the local command (simple inputs,
-// registry-auth), of GitHub through act (a secret into `password`) and of GitLab (CI_REGISTRY_PASSWORD) while every process's command line is sampled every 5 ms; after
+// registry-auth), of the action with credentials the job already has (a prior docker login, a credential helper), of
+// GitHub through act (a secret into `password`) and of GitLab (CI_REGISTRY_PASSWORD) while every process's command
+// line is sampled every 5 ms; after
 // each run, the outputs, the dotenv report and every file under the workspace, the temp dir and HOME are searched.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { labActVars, runAct } from '../helpers/act.js';
+import { runAction } from '../helpers/action.js';
 import { DockerClient, unique } from '../helpers/docker.js';
 import { credentialLocations, filesContaining } from '../helpers/leftovers.js';
 import { DIST, labInputs } from '../helpers/pipeline.js';
@@ -93,6 +96,73 @@ describe('the canary password never leaks', () => {
     expect(result.stdout + result.stderr).not.toContain(canary);
     leftovers(name);
   });
+
+  it.each(['a prior docker login', 'a credential helper'] as const)(
+    'the action with %s and no credential input: the log, the outputs, the disk (the auth entry too)',
+    async (name) => {
+      const prior = new DockerClient();
+      const bin = mkdtempSync(join(tmpdir(), 'e2e-canary-helper-'));
+      try {
+        const env: Record<string, string> = { DOCKER_CONFIG: prior.configDir };
+        if (name === 'a prior docker login') {
+          expect((await prior.login(lab.registry, lab.registryUser, canary)).code).toBe(0);
+        } else {
+          // The helper has the password in its environment, as a cloud helper has its token, never in a file.
+          writeFileSync(
+            join(bin, 'docker-credential-canary'),
+            '#!/bin/sh\nread -r server\nprintf \'{"ServerURL":"%s","Username":"%s","Secret":"%s"}\\n\' "$server" "$CANARY_USER" "$CANARY_SECRET"\n',
+          );
+          chmodSync(join(bin, 'docker-credential-canary'), 0o755);
+          writeFileSync(
+            join(prior.configDir, 'config.json'),
+            JSON.stringify({ credHelpers: { [lab.registry]: 'canary' } }),
+          );
+          Object.assign(env, {
+            PATH: `${bin}:${process.env.PATH ?? ''}`,
+            CANARY_USER: lab.registryUser,
+            CANARY_SECRET: canary,
+          });
+        }
+        const result = await sampled(name, () =>
+          runAction(
+            repo,
+            { name: 'push', ref: 'refs/heads/main' },
+            {
+              ...env,
+              INPUT_IMAGES: image,
+              INPUT_TAGS: `type=raw,value=${name.replace(/\W/g, '-')}`,
+              INPUT_PLATFORMS: 'linux/amd64',
+              'INPUT_BUILDKIT-IMAGE': lab.buildkitImage,
+              'INPUT_DRIVER-OPTS': 'network=host',
+              'INPUT_BUILD-ARGS': `BASE=${lab.baseImage}`,
+              'INPUT_DB-REPOSITORY': lab.trivyDbRepository,
+            },
+            300_000,
+          ),
+        );
+        expect(result.main.code, result.main.stdout.slice(-2000)).toBe(0);
+        // the runner consumes ::add-mask::, which is how GitHub learns the secret
+        const shown = (result.main.stdout + result.main.stderr + result.post.stdout)
+          .split('\n')
+          .filter((line) => !line.startsWith('::add-mask::'))
+          .join('\n');
+        expect(shown).not.toContain(canary);
+        expect(JSON.stringify(result.outputs) + result.summary).not.toContain(canary);
+        // the private config held the copied auth entry (base64 of user:password) for the run only
+        const auth = Buffer.from(`${lab.registryUser}:${canary}`).toString('base64');
+        const exclude = [lab.home, client.configDir, prior.configDir];
+        const found = [
+          ...filesContaining(credentialLocations(repo), canary, exclude),
+          ...filesContaining(credentialLocations(repo), auth, exclude),
+        ];
+        figures.push(`${name}: files searched, ${found.length} holding the canary or its auth entry`);
+        expect(found).toEqual([]);
+      } finally {
+        prior.dispose();
+        rmSync(bin, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('a GitHub job through act, the password a secret: the log, GITHUB_OUTPUT and the summary, the disk', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'e2e-canary-act-'));
