@@ -118,6 +118,7 @@ export function planJson(plan: Plan): Record<string, unknown> {
     platforms: plan.platforms,
     push: plan.push.push,
     pushReason: plan.push.reason,
+    ...(plan.push.blocked === undefined ? {} : { pushBlocked: plan.push.blocked }),
     logins: plan.logins,
     credentials: plan.credentials.map(({ registry, push, source }) => ({ registry, push, source })),
     builder: plan.builder,
@@ -140,6 +141,8 @@ export async function planCommand(
     reporter.info(line);
   });
   const prepared = await prepare(env, reporter, runner, mask, cwd);
+  // A push that would stop for a missing credential is shown, not refused: the plan is what to fix.
+  if (prepared.plan.push.blocked !== undefined) reporter.warning(`build would stop: ${prepared.plan.push.blocked}`);
   stdout(`${JSON.stringify(planJson(prepared.plan), null, 2)}\n`);
 }
 
@@ -161,6 +164,7 @@ async function execute(
   const runner = new Runner(mask, log, process.env, signal);
   try {
     const prepared = await prepare(env, reporter, runner, mask, cwd);
+    if (prepared.plan.push.blocked !== undefined) throw new UsageError(prepared.plan.push.blocked);
     await askCredentialHelpers(prepared.plan, runner, mask, reporter);
     const privateConfig = reporter.platform !== 'local' || prepared.logins.length > 0;
     const docker = createDockerEnv(

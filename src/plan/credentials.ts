@@ -51,7 +51,7 @@ export interface CredentialRequest {
   automatic: readonly RegistryLogin[];
   /** the user's Docker config, when there is one */
   config: UserDockerConfig | undefined;
-  /** the run pushes */
+  /** the run pushes: only then is a missing credential of a pushed registry reported */
   pushing: boolean;
 }
 
@@ -59,6 +59,8 @@ export interface CredentialPlan {
   credentials: RegistryCredential[];
   /** the logins to run (`docker login`), inputs first */
   logins: RegistryLogin[];
+  /** pushed registries with no credential, when the run pushes: the build stops before it starts */
+  missing: string[];
 }
 
 /** The key Docker looks a registry up by: Docker Hub's is its historical index URL. */
@@ -66,7 +68,7 @@ export function dockerConfigKey(registry: string): string {
   return registry === 'docker.io' ? 'https://index.docker.io/v1/' : registry;
 }
 
-/** Throws a UsageError when a pushed registry has no credential, or a chosen helper is not on PATH. */
+/** Throws a UsageError when a chosen helper is not on PATH; says which pushed registries have no credential. */
 export function planCredentials(request: CredentialRequest): CredentialPlan {
   const { config } = request;
   const credentials = request.registries.map(({ registry, push }): RegistryCredential => {
@@ -100,23 +102,16 @@ export function planCredentials(request: CredentialRequest): CredentialPlan {
       );
     }
   }
-  if (request.pushing) {
-    const missing = credentials.filter((credential) => credential.push && credential.source === undefined);
-    if (missing.length > 0)
-      throw new UsageError(
-        missingMessage(
-          missing.map((m) => m.registry),
-          request.platform,
-        ),
-      );
-  }
+  const missing = request.pushing
+    ? credentials.filter((credential) => credential.push && credential.source === undefined).map((c) => c.registry)
+    : [];
   // Every login the inputs ask for (a registry may be in play unseen: a base image behind an unresolved ARG), and the
   // automatic ones that a registry of the run uses.
   const used = credentials.flatMap(({ registry, source }) =>
     source?.kind === 'login' && (source.from === 'automatic' || source.from === 'dependency-proxy') ? [registry] : [],
   );
   const logins = [...request.logins, ...request.automatic.filter((login) => used.includes(login.registry))];
-  return { credentials, logins };
+  return { credentials, logins, missing };
 }
 
 /** How a credential source reads in the log and in `plan`. */

@@ -9,7 +9,7 @@ import type { KeyValue } from '../inputs/values.js';
 import { InputError } from '../errors.js';
 import { computeMeta } from '../meta/index.js';
 import { cacheRepository, planCache, type CachePlan } from './cache.js';
-import { describeSource, planCredentials, type UserDockerConfig } from './credentials.js';
+import { describeSource, missingMessage, planCredentials, type UserDockerConfig } from './credentials.js';
 import { pulledImages } from './dockerfile.js';
 import { decidePush } from './push.js';
 import { registryOf } from './registries.js';
@@ -123,7 +123,7 @@ export function makePlan(request: PlanRequest): Plan {
     ghaAvailable: request.ghaAvailable,
   });
 
-  const { credentials, logins } = planCredentials({
+  const { credentials, logins, missing } = planCredentials({
     platform: ctx.platform,
     registries: registriesInPlay({
       repositories,
@@ -169,7 +169,7 @@ export function makePlan(request: PlanRequest): Plan {
     labels: build.labels,
     annotations: meta.annotations,
     platforms: inputs.platforms,
-    push,
+    push: missing.length === 0 ? push : { ...push, blocked: missingMessage(missing, ctx.platform) },
     logins: logins.map((login) => ({ registry: login.registry, source: login.source })),
     credentials: credentials.map((credential) => ({
       registry: credential.registry,

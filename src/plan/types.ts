@@ -52,6 +52,11 @@ export interface PushDecision {
   reason: string;
   /** Not pushing is likely not what was meant (images given, but no tag for this event): said as a warning. */
   warn?: boolean;
+  /**
+   * The run should push, and a registry it pushes to has no credential: why, and the ways to give one. `build` stops
+   * with it before anything happens; `plan` shows it.
+   */
+  blocked?: string;
 }
 
 /** The credential of one registry of the run; no secret, only where it comes from. */

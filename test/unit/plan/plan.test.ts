@@ -111,12 +111,16 @@ describe('the plan', () => {
     expect(result.version).toBe('1.2.3');
   });
 
-  it('a push with no credential for a pushed registry is an error before anything, naming it and the ways out', () => {
-    expect(() => plan(gitlab('branch-main'), { images: 'ghcr.io/o/app' })).toThrow(
+  it('a push with no credential for a pushed registry: the plan says the build would stop, naming it and the ways out', () => {
+    const blocked = plan(gitlab('branch-main'), { images: 'ghcr.io/o/app' });
+    expect(blocked.push.push).toBe(true);
+    expect(blocked.push.blocked).toMatch(
       /^no credential for ghcr\.io, and this run pushes there \(push: auto pushes on every event but pull and merge requests\)\. Give one: the registry, username and password inputs.*a login before this step.*credential helper.*\$CI_REGISTRY.*push: false/,
     );
+    expect(planJson(blocked).pushBlocked).toBe(blocked.push.blocked);
     const mr = plan(gitlab('merge-request'), { images: 'ghcr.io/o/app' });
-    expect(mr.push.push).toBe(false);
+    expect(mr.push).toEqual(expect.objectContaining({ push: false }));
+    expect(mr.push.blocked).toBeUndefined();
     expect(mr.build.output).toEqual({ kind: 'none' });
   });
 
