@@ -7,16 +7,9 @@ import { combineLogins, parseRegistryAuth, simpleLogin, type RegistryLogin } fro
 import { CACHE_KINDS, type CacheChoice } from '../plan/cache.js';
 import { parseSeverities } from '../scan/policy.js';
 import type { Severity } from '../scan/types.js';
+import { parseList, type ListFormat } from './list.js';
 import { inputSpec as spec, type InputSpec } from './table.js';
-import {
-  optional,
-  parseBoolean,
-  parseInteger,
-  parseKeyValue,
-  parseList,
-  parseOption,
-  type KeyValue,
-} from './values.js';
+import { optional, parseBoolean, parseInteger, parseKeyValue, parseOption, type KeyValue } from './values.js';
 
 export type PushMode = 'auto' | 'always' | 'never';
 
@@ -87,13 +80,13 @@ export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
     if (value === undefined) throw new Error(`input ${name} is not in the input table`);
     return value;
   };
-  const list = (name: string): string[] => parseList(text(name), listCommas(spec(name)));
+  const list = (name: string): string[] => parseList(name, text(name), listFormat(spec(name)), spec(name).secret);
   const keyValues = (name: string, key: RegExp, what: string, secret = false): KeyValue[] =>
     list(name).map((line) => parseKeyValue(name, line, key, what, secret));
   const bool = (name: string): boolean => parseBoolean(name, text(name));
   const enumList = (name: string): string[] => {
     const kind = spec(name).kind;
-    const values = parseList(text(name), true);
+    const values = parseList(name, text(name), { commas: true });
     for (const value of values) {
       if (kind.type === 'enum-list' && !kind.options.includes(value)) {
         throw new InputError(name, value, `expected a comma-separated list of ${kind.options.join(', ')}`);
@@ -150,8 +143,8 @@ export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
     driverOpts: keyValues('driver-opts', OPTION_KEY, 'key=value'),
     binfmtImage: optional(text('binfmt-image')) ?? spec('binfmt-image').default,
     scan: bool('scan'),
-    failOn: parseSeverities('fail-on', text('fail-on')),
-    scanSeverity: parseSeverities('scan-severity', text('scan-severity')),
+    failOn: parseSeverities('fail-on', list('fail-on').join(',')),
+    scanSeverity: parseSeverities('scan-severity', list('scan-severity').join(',')),
     ignoreUnfixed: bool('ignore-unfixed'),
     scanners: enumList('scanners'),
     trivyignores: list('trivyignores'),
@@ -225,8 +218,9 @@ function notAnOption(name: string, value: string | undefined): string | undefine
   return value;
 }
 
-function listCommas(spec: InputSpec): boolean {
-  return spec.kind.type === 'list' && spec.kind.commas;
+function listFormat(spec: InputSpec): ListFormat {
+  if (spec.kind.type !== 'list') throw new Error(`input ${spec.name} is not a list`);
+  return spec.kind;
 }
 
 /** The values of the secret inputs, for masking every log line. */

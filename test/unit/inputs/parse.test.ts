@@ -57,6 +57,49 @@ describe('parsing inputs', () => {
     ]);
   });
 
+  it("reads list inputs as docker's actions do: quoted lines, commas in quotes, several lines in quotes", () => {
+    const inputs = parse({
+      secrets: '"github_token=ghs_abc"\n"gpg=-----BEGIN-----\nline 2\n\n-----END-----\n"\ncomma=a,b=c\n',
+      'build-args': '"A=1,2"\nB=3,4',
+      'secret-files': '"MY_SECRET=./secret.txt"',
+      labels: '"org.example.list=a, b"\n# a comment',
+      tags: 'type=match,"pattern=\\d{1,2}"\n# a comment',
+    });
+    expect(inputs.secrets).toEqual([
+      { key: 'github_token', value: 'ghs_abc' },
+      { key: 'gpg', value: '-----BEGIN-----\nline 2\n\n-----END-----\n' },
+      { key: 'comma', value: 'a,b=c' },
+    ]);
+    expect(inputs.buildArgs).toEqual([
+      { key: 'A', value: '1,2' },
+      { key: 'B', value: '3,4' },
+    ]);
+    expect(inputs.secretFiles).toEqual([{ key: 'MY_SECRET', value: './secret.txt' }]);
+    expect(inputs.labels).toEqual(['org.example.list=a, b']);
+    expect(inputs.tags).toEqual(['type=match,"pattern=\\d{1,2}"']);
+  });
+
+  it('keeps a secret value to the byte, and trims its id', () => {
+    expect(parse({ secrets: '"padded=  two spaces  "\n  id = tail \t' }).secrets).toEqual([
+      { key: 'padded', value: '  two spaces  ' },
+      { key: 'id', value: ' tail \t' },
+    ]);
+  });
+
+  it.each([
+    ['ssh', 'default,github=/run/key', 'ssh', ['default', 'github=/run/key']],
+    [
+      'trivyignores',
+      '.trivyignore,ci/.trivyignore\nmore/.trivyignore',
+      'trivyignores',
+      ['.trivyignore', 'ci/.trivyignore', 'more/.trivyignore'],
+    ],
+    ['fail-on', 'CRITICAL\nHIGH', 'failOn', ['CRITICAL', 'HIGH']],
+    ['scanners', 'vuln\nsecret', 'scanners', ['vuln', 'secret']],
+  ] as const)('%s: lines or commas', (name, text, field, want) => {
+    expect(parse({ [name]: text })[field]).toEqual(want);
+  });
+
   it('maps push to a mode', () => {
     expect(parse({ push: 'true', images: 'a/b' }).push).toBe('always');
     expect(parse({ push: 'false' }).push).toBe('never');
@@ -115,6 +158,13 @@ describe('bad input: an error naming the input and the value, before anything ha
     [{ 'secret-files': 'id' }, /Invalid secret-files "id": expected id=path/],
     [{ ssh: 'a b' }, /Invalid ssh "a b": expected default or id=path/],
     [{ 'driver-opts': 'network' }, /Invalid driver-opts "network": expected key=value/],
+    [
+      { 'build-args': 'A=1\n"B=2\nC=3' },
+      /^Invalid build-args "\\"B=2": the quote that opens on line 2 is never closed$/,
+    ],
+    [{ labels: '# c\n"a=1' }, /^Invalid labels "\\"a=1": the quote that opens on line 2 is never closed$/],
+    // `#` is a comment only in metadata-action's inputs, as in docker's actions.
+    [{ 'build-args': '# a note\nA=1' }, /^Invalid build-args "# a note": expected NAME=value$/],
     [{ load: 'true', platforms: 'linux/amd64,linux/arm64' }, /Invalid load "true": loads one platform only/],
     [{ username: 'u' }, /Invalid password: needed with username u/],
     [{ password: 'p' }, /Invalid username "": needed with password/],
@@ -139,6 +189,8 @@ describe('bad input: an error naming the input and the value, before anything ha
     for (const given of [
       { secrets: 'TOKEN' },
       { secrets: 'hunter2' },
+      { secrets: 'A=1\n"TOKEN=hunter2\nhunter2' },
+      { secrets: '"TOKEN=hunter2\nhunter2"\nhunter2' },
       { 'registry-auth': '- registry: [a.io\n  password: hunter2' },
       { username: 'u', 'registry-auth': '- {registry: a.io, username: u, password: hunter2}\n- hunter2' },
     ]) {
