@@ -91,6 +91,23 @@ function parseRecords(input: string, text: string, format: ListFormat, secret: b
   }
 }
 
+/**
+ * The fields of one entry that a tool reads as a CSV record itself, as buildx reads a `--driver-opt` (Go's CSV rules:
+ * a quote only at the start of a field, `""` inside quotes for one quote).
+ */
+export function csvFields(input: string, entry: string): string[] {
+  let records: string[][];
+  try {
+    records = parse(entry, { relax_column_count: true });
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    throw new InputError(input, entry, 'expected comma-separated fields, each quoted whole or not at all');
+  }
+  const [record, ...more] = records;
+  if (record === undefined || more.length > 0) throw new InputError(input, entry, 'expected one line');
+  return record;
+}
+
 function isSkipped(line: string, format: ListFormat): boolean {
   return line === '' || (format.comments === true && line.startsWith('#'));
 }

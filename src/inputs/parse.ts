@@ -7,7 +7,7 @@ import { combineLogins, parseRegistryAuth, simpleLogin, type RegistryLogin } fro
 import { CACHE_KINDS, type CacheChoice } from '../plan/cache.js';
 import { parseSeverities } from '../scan/policy.js';
 import type { Severity } from '../scan/types.js';
-import { parseList, type ListFormat } from './list.js';
+import { csvFields, parseList, type ListFormat } from './list.js';
 import { inputSpec as spec, type InputSpec } from './table.js';
 import { optional, parseBoolean, parseInteger, parseKeyValue, parseOption, type KeyValue } from './values.js';
 
@@ -140,7 +140,10 @@ export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
     builder: optional(text('builder')),
     buildkitImage: optional(text('buildkit-image')) ?? spec('buildkit-image').default,
     buildkitdConfigInline: optional(text('buildkitd-config-inline')),
-    driverOpts: keyValues('driver-opts', OPTION_KEY, 'key=value'),
+    // One line may hold several options, as buildx reads it: `network=host,"env.no_proxy=a,b"`.
+    driverOpts: list('driver-opts').flatMap((line) =>
+      csvFields('driver-opts', line).map((field) => parseKeyValue('driver-opts', field, OPTION_KEY, 'key=value')),
+    ),
     binfmtImage: optional(text('binfmt-image')) ?? spec('binfmt-image').default,
     scan: bool('scan'),
     failOn: parseSeverities('fail-on', list('fail-on').join(',')),

@@ -494,9 +494,12 @@ export const INPUTS: readonly InputSpec[] = [
   },
   {
     name: 'driver-opts',
-    kind: list,
+    // setup-buildx-action: `ignoreComma` and `quote: false`, since buildx reads each `--driver-opt` as CSV itself:
+    // `"env.no_proxy=localhost,127.0.0.1"` is one option.
+    kind: { type: 'list', commas: false, literalQuotes: true },
     default: '',
-    description: 'Driver options of the new builder, `key=value` one per line (`network=host`, `env.HTTP_PROXY=...`).',
+    description:
+      'Driver options of the new builder, `key=value` one per line (`network=host`, `env.HTTP_PROXY=...`); quoted, as buildx reads them, when a value holds commas: `"env.no_proxy=localhost,127.0.0.1"`.',
     platforms: ALL,
     group: 'Builder',
   },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseList, type ListFormat } from '../../../src/inputs/list.js';
+import { csvFields, parseList, type ListFormat } from '../../../src/inputs/list.js';
 
 // The formats of src/inputs/table.ts, by the docker action option they stand for.
 const CSV: ListFormat = { commas: true };
@@ -169,5 +169,23 @@ describe('a quote that is never closed: an error naming the input and the line',
     expect(() => parseList('secrets', text, SECRETS, true)).toThrow(
       /^Invalid secrets: the quote that opens on line 2 is never closed$/,
     );
+  });
+});
+
+describe('csvFields: an entry read as buildx reads --driver-opt', () => {
+  it.each([
+    ['network=host', ['network=host']],
+    ['network=host,image=x', ['network=host', 'image=x']],
+    ['"env.no_proxy=localhost,127.0.0.1",network=host', ['env.no_proxy=localhost,127.0.0.1', 'network=host']],
+    ['"a=say ""hi"""', ['a=say "hi"']],
+  ])('%j', (entry, want) => {
+    expect(csvFields('driver-opts', entry)).toEqual(want);
+  });
+
+  it.each([
+    ['a="b', /^Invalid driver-opts "a=\\"b": expected comma-separated fields, each quoted whole or not at all$/],
+    ['"a=b"c', /^Invalid driver-opts "\\"a=b\\"c": expected comma-separated fields/],
+  ])('%j is refused', (entry, message) => {
+    expect(() => csvFields('driver-opts', entry)).toThrow(message);
   });
 });

@@ -100,6 +100,14 @@ describe('parsing inputs', () => {
     expect(parse({ [name]: text })[field]).toEqual(want);
   });
 
+  it('reads driver options as buildx does: several on a line, a quoted one holding commas', () => {
+    expect(parse({ 'driver-opts': 'network=host,image=x\n"env.no_proxy=localhost,127.0.0.1"' }).driverOpts).toEqual([
+      { key: 'network', value: 'host' },
+      { key: 'image', value: 'x' },
+      { key: 'env.no_proxy', value: 'localhost,127.0.0.1' },
+    ]);
+  });
+
   it('maps push to a mode', () => {
     expect(parse({ push: 'true', images: 'a/b' }).push).toBe('always');
     expect(parse({ push: 'false' }).push).toBe('never');
@@ -158,6 +166,7 @@ describe('bad input: an error naming the input and the value, before anything ha
     [{ 'secret-files': 'id' }, /Invalid secret-files "id": expected id=path/],
     [{ ssh: 'a b' }, /Invalid ssh "a b": expected default or id=path/],
     [{ 'driver-opts': 'network' }, /Invalid driver-opts "network": expected key=value/],
+    [{ 'driver-opts': 'network=host,"image=x' }, /Invalid driver-opts "network=host,\\"image=x": expected comma-sep/],
     [
       { 'build-args': 'A=1\n"B=2\nC=3' },
       /^Invalid build-args "\\"B=2": the quote that opens on line 2 is never closed$/,

@@ -3,6 +3,7 @@ import type { BuildPlan } from '../../../src/plan/types.js';
 import {
   buildArgs,
   createBuilderArgs,
+  csvField,
   imagetoolsCreateArgs,
   inspectBuilderArgs,
   loginArgs,
@@ -59,6 +60,30 @@ describe('docker and buildx argument lists', () => {
     ]);
     expect(removeBuilderArgs('b')).toEqual(['buildx', 'rm', '--force', 'b']);
     expect(inspectBuilderArgs('b')).toEqual(['buildx', 'inspect', '--bootstrap', 'b']);
+  });
+
+  it.each([
+    // buildx reads --driver-opt and --secret as CSV records: a field with a comma, quote or line break is quoted.
+    ['network=host', 'network=host'],
+    ['env.no_proxy=localhost,127.0.0.1,.example.com', '"env.no_proxy=localhost,127.0.0.1,.example.com"'],
+    ['src=./say "hi".txt', '"src=./say ""hi"".txt"'],
+    ['src=a\nb', '"src=a\nb"'],
+    ['', ''],
+  ])('csvField(%j) is %j', (field, want) => {
+    expect(csvField(field)).toBe(want);
+  });
+
+  it('driver options and secret files whose values hold commas stay one field for buildx', () => {
+    const create = createBuilderArgs({
+      kind: 'create',
+      name: 'b',
+      image: 'buildkit',
+      config: undefined,
+      driverOpts: [{ key: 'env.no_proxy', value: 'localhost,127.0.0.1' }],
+    });
+    expect(create).toContain('--driver-opt="env.no_proxy=localhost,127.0.0.1"');
+    const build = buildArgs({ ...MINIMAL, secretFiles: [{ key: 'k', value: './a,b.txt' }] }, 'b', '/tmp/m.json');
+    expect(build).toContain('--secret=id=k,"src=./a,b.txt"');
   });
 
   it('the smallest build', () => {
