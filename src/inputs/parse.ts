@@ -26,6 +26,8 @@ export interface Inputs {
   buildArgs: KeyValue[];
   buildContexts: KeyValue[];
   secrets: KeyValue[];
+  /** id → the name of the environment variable that holds the secret (read by buildx, never by the plan) */
+  secretEnvs: KeyValue[];
   secretFiles: KeyValue[];
   ssh: string[];
   platforms: string[];
@@ -67,6 +69,7 @@ export interface Inputs {
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
 const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CONTEXT_NAME = /^[A-Za-z0-9][A-Za-z0-9_./:@-]*$/;
 const OPTION_KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const SSH = /^[A-Za-z0-9_.-]+(?:=.+)?$/;
@@ -121,6 +124,7 @@ export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
     buildArgs: keyValues('build-args', ARG_NAME, 'NAME=value'),
     buildContexts: keyValues('build-contexts', CONTEXT_NAME, 'name=source'),
     secrets: keyValues('secrets', SECRET_ID, 'id=value', true),
+    secretEnvs: keyValues('secret-envs', SECRET_ID, 'id=VARIABLE').map((entry) => secretEnv(entry)),
     secretFiles: keyValues('secret-files', SECRET_ID, 'id=path'),
     ssh,
     platforms,
@@ -224,6 +228,23 @@ function notAnOption(name: string, value: string | undefined): string | undefine
 function listFormat(spec: InputSpec): ListFormat {
   if (spec.kind.type !== 'list') throw new Error(`input ${spec.name} is not a list`);
   return spec.kind;
+}
+
+/**
+ * Variables docker-build itself sets for buildx (the private Docker config, `secrets`' values): buildx would read
+ * docker-build's value under that name, not the job's.
+ */
+const OWN_VARIABLES = /^(?:DOCKER_CONFIG|BUILDX_CONFIG|DOCKER_BUILD_SECRET_\d+)$/;
+
+/** A `secret-envs` entry: `id=VARIABLE`, the variable named as a shell would name it. */
+function secretEnv(entry: KeyValue): KeyValue {
+  const name = entry.value.trim();
+  const given = `${entry.key}=${entry.value}`;
+  if (!ENV_NAME.test(name)) throw new InputError('secret-envs', given, 'expected id=VARIABLE, a variable name');
+  if (OWN_VARIABLES.test(name)) {
+    throw new InputError('secret-envs', given, `${name} is set by docker-build for buildx: use another variable`);
+  }
+  return { key: entry.key, value: name };
 }
 
 /** The values of the secret inputs, for masking every log line. */

@@ -49,7 +49,7 @@ const ALL: readonly Platform[] = ['github', 'gitlab', 'local'];
  */
 /** `ignoreComma`: one entry per line, commas kept (build-args, build-contexts, secret-files, cache-from, cache-to). */
 const list = { type: 'list', commas: false } as const;
-/** the default: commas separate entries too (platforms, ssh). */
+/** the default: commas separate entries too (platforms, ssh, secret-envs). */
 const csv = { type: 'list', commas: true } as const;
 /**
  * metadata-action's `images`, `tags` and `flavor` (`ignoreComma`, `#` comments), but with quotes left in the line:
@@ -168,6 +168,15 @@ export const INPUTS: readonly InputSpec[] = [
       'Build secrets, `id=value` one per line. Quote the whole line to keep leading or trailing spaces or line breaks in the value (`"GPG_KEY=..."` over several lines; `""` is one quote). Each value reaches buildx through its environment, never a file or a command line, and is masked line by line.',
     platforms: ALL,
     secret: true,
+    group: 'Build',
+  },
+  {
+    name: 'secret-envs',
+    kind: csv,
+    default: '',
+    description:
+      "Build secrets from environment variables, `id=VARIABLE` one per line or comma-separated: buildx reads the variable itself (`--secret id=ID,env=VARIABLE`), and its value is masked. The variable must be set in the job: the step's `env:` on GitHub, a CI/CD variable of the job on GitLab (a variable of type File holds a path: give that to `secret-files`).",
+    platforms: ALL,
     group: 'Build',
   },
   {

@@ -78,6 +78,7 @@ export function buildArgs(build: BuildPlan, builder: string, metadataFile: strin
     ...build.buildArgs.map((arg) => `--build-arg=${arg.key}=${arg.value}`),
     ...build.buildContexts.map((ctx) => `--build-context=${ctx.key}=${ctx.value}`),
     ...build.secretIds.map((id, index) => `--secret=id=${id},env=${secretEnvName(index)}`),
+    ...build.secretEnvs.map((secret) => `--secret=id=${secret.key},env=${secret.value}`),
     ...build.secretFiles.map((secret) => `--secret=id=${secret.key},${csvField(`src=${secret.value}`)}`),
     ...build.ssh.map((ssh) => `--ssh=${ssh}`),
     ...build.labels.map((label) => `--label=${label.key}=${label.value}`),

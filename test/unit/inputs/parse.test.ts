@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseInputs, secretValues } from '../../../src/inputs/parse.js';
-import { inputVariables, rawInputs } from '../../../src/inputs/read.js';
+import { inputVariables, rawInputs, secretEnvValues } from '../../../src/inputs/read.js';
 import { INPUTS } from '../../../src/inputs/table.js';
 
 /** Inputs as the environment would give them: `INPUT_<NAME>` variables, hyphens kept as GitHub sets them. */
@@ -100,6 +100,14 @@ describe('parsing inputs', () => {
     expect(parse({ [name]: text })[field]).toEqual(want);
   });
 
+  it('reads secret-envs as build-push-action does: id=VARIABLE, lines or commas', () => {
+    expect(parse({ 'secret-envs': 'gh=GH_TOKEN, npm = NPM_TOKEN\n_x=_Y1' }).secretEnvs).toEqual([
+      { key: 'gh', value: 'GH_TOKEN' },
+      { key: 'npm', value: 'NPM_TOKEN' },
+      { key: '_x', value: '_Y1' },
+    ]);
+  });
+
   it('reads driver options as buildx does: several on a line, a quoted one holding commas', () => {
     expect(parse({ 'driver-opts': 'network=host,image=x\n"env.no_proxy=localhost,127.0.0.1"' }).driverOpts).toEqual([
       { key: 'network', value: 'host' },
@@ -174,6 +182,12 @@ describe('bad input: an error naming the input and the value, before anything ha
     [{ labels: '# c\n"a=1' }, /^Invalid labels "\\"a=1": the quote that opens on line 2 is never closed$/],
     // `#` is a comment only in metadata-action's inputs, as in docker's actions.
     [{ 'build-args': '# a note\nA=1' }, /^Invalid build-args "# a note": expected NAME=value$/],
+    [{ 'secret-envs': 'token' }, /^Invalid secret-envs "token": expected id=VARIABLE$/],
+    [{ 'secret-envs': 'token=' }, /^Invalid secret-envs "token=": expected id=VARIABLE, a variable name$/],
+    [{ 'secret-envs': 'token=MY-TOKEN' }, /^Invalid secret-envs "token=MY-TOKEN": expected id=VARIABLE, a variable/],
+    [{ 'secret-envs': 'a b=TOKEN' }, /^Invalid secret-envs "a b=TOKEN": expected id=VARIABLE$/],
+    [{ 'secret-envs': 'cfg=DOCKER_CONFIG' }, /"cfg=DOCKER_CONFIG": DOCKER_CONFIG is set by docker-build for buildx/],
+    [{ 'secret-envs': 'x=DOCKER_BUILD_SECRET_0' }, /DOCKER_BUILD_SECRET_0 is set by docker-build for buildx/],
     [{ load: 'true', platforms: 'linux/amd64,linux/arm64' }, /Invalid load "true": loads one platform only/],
     [{ username: 'u' }, /Invalid password: needed with username u/],
     [{ password: 'p' }, /Invalid username "": needed with password/],
@@ -211,5 +225,26 @@ describe('bad input: an error naming the input and the value, before anything ha
         expect(String(error)).not.toContain('TOKEN');
       }
     }
+  });
+});
+
+describe('secret-envs: the variables, read at the edge', () => {
+  it('gives each value as the environment holds it, an empty one included', () => {
+    const secretEnvs = [
+      { key: 'gh', value: 'GH_TOKEN' },
+      { key: 'key', value: 'GPG_KEY' },
+      { key: 'empty', value: 'EMPTY' },
+    ];
+    expect(secretEnvValues({ GH_TOKEN: 'ghs_1', GPG_KEY: ' a\nb\n', EMPTY: '' }, secretEnvs)).toEqual([
+      'ghs_1',
+      ' a\nb\n',
+      '',
+    ]);
+  });
+
+  it('refuses a variable that is not set, naming it', () => {
+    expect(() => secretEnvValues({ OTHER: 'x' }, [{ key: 'gh', value: 'GH_TOKEN' }])).toThrow(
+      /^Invalid secret-envs "gh=GH_TOKEN": GH_TOKEN is not set in this job/,
+    );
   });
 });
