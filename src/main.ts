@@ -13,7 +13,7 @@ import { SecretMask } from './exec/mask.js';
 import { Runner } from './exec/runner.js';
 import type { RegistryLogin } from './inputs/login.js';
 import { parseInputs, secretValues, type Inputs } from './inputs/parse.js';
-import { rawInputs, type Env } from './inputs/read.js';
+import { rawInputs, secretEnvValues, type Env } from './inputs/read.js';
 import { automaticCandidates } from './plan/automatic-login.js';
 import { makePlan } from './plan/plan.js';
 import type { Plan } from './plan/types.js';
@@ -54,7 +54,8 @@ export async function prepare(
   cwd: string,
 ): Promise<Prepared> {
   const inputs = parseInputs(rawInputs(env));
-  for (const secret of secretValues(inputs)) {
+  const fromEnv = secretEnvValues(env, inputs.secretEnvs).filter((value) => value !== '');
+  for (const secret of [...secretValues(inputs), ...fromEnv]) {
     mask.add(secret);
     reporter.addMask(secret);
   }

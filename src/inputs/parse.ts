@@ -7,16 +7,9 @@ import { combineLogins, parseRegistryAuth, simpleLogin, type RegistryLogin } fro
 import { CACHE_KINDS, type CacheChoice } from '../plan/cache.js';
 import { parseSeverities } from '../scan/policy.js';
 import type { Severity } from '../scan/types.js';
+import { csvFields, parseList, type ListFormat } from './list.js';
 import { inputSpec as spec, type InputSpec } from './table.js';
-import {
-  optional,
-  parseBoolean,
-  parseInteger,
-  parseKeyValue,
-  parseList,
-  parseOption,
-  type KeyValue,
-} from './values.js';
+import { optional, parseBoolean, parseInteger, parseKeyValue, parseOption, type KeyValue } from './values.js';
 
 export type PushMode = 'auto' | 'always' | 'never';
 
@@ -33,6 +26,8 @@ export interface Inputs {
   buildArgs: KeyValue[];
   buildContexts: KeyValue[];
   secrets: KeyValue[];
+  /** id → the name of the environment variable that holds the secret (read by buildx, never by the plan) */
+  secretEnvs: KeyValue[];
   secretFiles: KeyValue[];
   ssh: string[];
   platforms: string[];
@@ -74,6 +69,7 @@ export interface Inputs {
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
 const ARG_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CONTEXT_NAME = /^[A-Za-z0-9][A-Za-z0-9_./:@-]*$/;
 const OPTION_KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const SSH = /^[A-Za-z0-9_.-]+(?:=.+)?$/;
@@ -87,13 +83,13 @@ export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
     if (value === undefined) throw new Error(`input ${name} is not in the input table`);
     return value;
   };
-  const list = (name: string): string[] => parseList(text(name), listCommas(spec(name)));
+  const list = (name: string): string[] => parseList(name, text(name), listFormat(spec(name)), spec(name).secret);
   const keyValues = (name: string, key: RegExp, what: string, secret = false): KeyValue[] =>
     list(name).map((line) => parseKeyValue(name, line, key, what, secret));
   const bool = (name: string): boolean => parseBoolean(name, text(name));
   const enumList = (name: string): string[] => {
     const kind = spec(name).kind;
-    const values = parseList(text(name), true);
+    const values = parseList(name, text(name), { commas: true });
     for (const value of values) {
       if (kind.type === 'enum-list' && !kind.options.includes(value)) {
         throw new InputError(name, value, `expected a comma-separated list of ${kind.options.join(', ')}`);
@@ -128,6 +124,7 @@ export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
     buildArgs: keyValues('build-args', ARG_NAME, 'NAME=value'),
     buildContexts: keyValues('build-contexts', CONTEXT_NAME, 'name=source'),
     secrets: keyValues('secrets', SECRET_ID, 'id=value', true),
+    secretEnvs: keyValues('secret-envs', SECRET_ID, 'id=VARIABLE').map((entry) => secretEnv(entry)),
     secretFiles: keyValues('secret-files', SECRET_ID, 'id=path'),
     ssh,
     platforms,
@@ -147,11 +144,14 @@ export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
     builder: optional(text('builder')),
     buildkitImage: optional(text('buildkit-image')) ?? spec('buildkit-image').default,
     buildkitdConfigInline: optional(text('buildkitd-config-inline')),
-    driverOpts: keyValues('driver-opts', OPTION_KEY, 'key=value'),
+    // One line may hold several options, as buildx reads it: `network=host,"env.no_proxy=a,b"`.
+    driverOpts: list('driver-opts').flatMap((line) =>
+      csvFields('driver-opts', line).map((field) => parseKeyValue('driver-opts', field, OPTION_KEY, 'key=value')),
+    ),
     binfmtImage: optional(text('binfmt-image')) ?? spec('binfmt-image').default,
     scan: bool('scan'),
-    failOn: parseSeverities('fail-on', text('fail-on')),
-    scanSeverity: parseSeverities('scan-severity', text('scan-severity')),
+    failOn: parseSeverities('fail-on', list('fail-on').join(',')),
+    scanSeverity: parseSeverities('scan-severity', list('scan-severity').join(',')),
     ignoreUnfixed: bool('ignore-unfixed'),
     scanners: enumList('scanners'),
     trivyignores: list('trivyignores'),
@@ -225,8 +225,26 @@ function notAnOption(name: string, value: string | undefined): string | undefine
   return value;
 }
 
-function listCommas(spec: InputSpec): boolean {
-  return spec.kind.type === 'list' && spec.kind.commas;
+function listFormat(spec: InputSpec): ListFormat {
+  if (spec.kind.type !== 'list') throw new Error(`input ${spec.name} is not a list`);
+  return spec.kind;
+}
+
+/**
+ * Variables docker-build itself sets for buildx (the private Docker config, `secrets`' values): buildx would read
+ * docker-build's value under that name, not the job's.
+ */
+const OWN_VARIABLES = /^(?:DOCKER_CONFIG|BUILDX_CONFIG|DOCKER_BUILD_SECRET_\d+)$/;
+
+/** A `secret-envs` entry: `id=VARIABLE`, the variable named as a shell would name it. */
+function secretEnv(entry: KeyValue): KeyValue {
+  const name = entry.value.trim();
+  const given = `${entry.key}=${entry.value}`;
+  if (!ENV_NAME.test(name)) throw new InputError('secret-envs', given, 'expected id=VARIABLE, a variable name');
+  if (OWN_VARIABLES.test(name)) {
+    throw new InputError('secret-envs', given, `${name} is set by docker-build for buildx: use another variable`);
+  }
+  return { key: entry.key, value: name };
 }
 
 /** The values of the secret inputs, for masking every log line. */

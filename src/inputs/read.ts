@@ -5,6 +5,7 @@
  */
 import { InputError } from '../errors.js';
 import { INPUTS, type InputSpec } from './table.js';
+import type { KeyValue } from './values.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -44,4 +45,22 @@ export function rawInput(env: Env, spec: InputSpec): string {
 /** The raw text of every input, by name. */
 export function rawInputs(env: Env): ReadonlyMap<string, string> {
   return new Map(INPUTS.map((spec) => [spec.name, rawInput(env, spec)]));
+}
+
+/**
+ * The values of the `secret-envs` variables, read at the edge for masking (buildx reads them itself, from the same
+ * environment). A variable that is not set is an error before anything runs, as buildx would fail only mid-build.
+ */
+export function secretEnvValues(env: Env, secretEnvs: readonly KeyValue[]): string[] {
+  return secretEnvs.map(({ key, value: name }) => {
+    const value = env[name];
+    if (value === undefined) {
+      throw new InputError(
+        'secret-envs',
+        `${key}=${name}`,
+        `${name} is not set in this job (on GitLab a protected variable is only given to protected branches and tags)`,
+      );
+    }
+    return value;
+  });
 }

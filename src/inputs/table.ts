@@ -5,12 +5,16 @@
  */
 import type { Platform } from '../context/types.js';
 import { CACHE_KINDS } from '../plan/cache.js';
+import type { ListFormat } from './list.js';
 
 export type InputKind =
   /** free text */
   | { type: 'string' }
-  /** one value per line (and, where `commas` is true, also separated by commas) */
-  | { type: 'list'; commas: boolean }
+  /**
+   * one value per line (and, where `commas` is true, also separated by commas), read as CSV records the way docker's
+   * action for the same input reads it (src/inputs/list.ts)
+   */
+  | ({ type: 'list' } & ListFormat)
   | { type: 'boolean' }
   | { type: 'number'; min: number; max: number }
   | { type: 'enum'; options: readonly string[] }
@@ -37,8 +41,24 @@ export interface InputSpec {
 export type InputGroup = 'Tags and labels' | 'Build' | 'Cache' | 'Scan gate' | 'Registry login' | 'Builder';
 
 const ALL: readonly Platform[] = ['github', 'gitlab', 'local'];
+/*
+ * List formats, as docker's actions pass them to getInputList (src/inputs/list.ts says what each option does):
+ * build-push-action https://github.com/docker/build-push-action/blob/master/src/context.ts, metadata-action
+ * https://github.com/docker/metadata-action/blob/master/src/context.ts, setup-buildx-action
+ * https://github.com/docker/setup-buildx-action/blob/master/src/context.ts.
+ */
+/** `ignoreComma`: one entry per line, commas kept (build-args, build-contexts, secret-files, cache-from, cache-to). */
 const list = { type: 'list', commas: false } as const;
+/** the default: commas separate entries too (platforms, ssh, secret-envs). */
 const csv = { type: 'list', commas: true } as const;
+/**
+ * metadata-action's `images`, `tags` and `flavor` (`ignoreComma`, `#` comments), but with quotes left in the line:
+ * the tag engine reads a line's quoted fields itself (docs/metadata-action-compat.md), which getInputList's quote
+ * handling would have stripped.
+ */
+const metadataLines = { type: 'list', commas: false, comments: true, literalQuotes: true } as const;
+/** metadata-action's `labels` and `annotations`: `ignoreComma`, `#` comments. */
+const metadataList = { type: 'list', commas: false, comments: true } as const;
 const bool = { type: 'boolean' } as const;
 const text = { type: 'string' } as const;
 
@@ -48,7 +68,7 @@ export const INPUTS: readonly InputSpec[] = [
     name: 'images',
     // Not split on commas here: a line may carry attributes (`name=ghcr.io/o/app,enable=false`); the tag engine
     // splits lines of bare names itself.
-    kind: list,
+    kind: metadataLines,
     default: '',
     description:
       'Image names, one per line or comma-separated: `ghcr.io/org/app`, `registry.example.com/team/app`. Lowercased. Each is tagged with every tag the rules in `tags` give.',
@@ -57,7 +77,7 @@ export const INPUTS: readonly InputSpec[] = [
   },
   {
     name: 'tags',
-    kind: list,
+    kind: metadataLines,
     default: '',
     description:
       "Tags, one per line: rules in docker/metadata-action's syntax (`type=semver,pattern={{version}}`, `type=ref,event=branch`, `type=sha`, ...), applied to every image; or full image references as docker/build-push-action takes them (`ghcr.io/org/app:1.2`), pushed as written (then `images` may be empty). Empty: metadata-action's default rules (schedule, branch, tag, pr).",
@@ -66,7 +86,7 @@ export const INPUTS: readonly InputSpec[] = [
   },
   {
     name: 'flavor',
-    kind: list,
+    kind: metadataLines,
     default: '',
     description:
       'Global tag options, one per line: `latest=auto|true|false`, `prefix=...`, `suffix=...` (with `,onlatest=true`).',
@@ -75,7 +95,7 @@ export const INPUTS: readonly InputSpec[] = [
   },
   {
     name: 'labels',
-    kind: list,
+    kind: metadataList,
     default: '',
     description: 'Image labels, `key=value` one per line. They override the generated OCI labels with the same key.',
     platforms: ALL,
@@ -83,7 +103,7 @@ export const INPUTS: readonly InputSpec[] = [
   },
   {
     name: 'annotations',
-    kind: list,
+    kind: metadataList,
     default: '',
     description:
       'Annotations, `key=value` one per line (optionally `manifest:key=value` or `index:key=value`). They override the generated ones.',
@@ -141,12 +161,22 @@ export const INPUTS: readonly InputSpec[] = [
   },
   {
     name: 'secrets',
-    kind: list,
+    // build-push-action: `ignoreComma` and `trimWhitespace: false`, so that a value is exactly what was given.
+    kind: { type: 'list', commas: false, keepWhitespace: true },
     default: '',
     description:
-      'Build secrets, `id=value` one per line. Each value is written to a private temporary file for the build, never to a command line.',
+      'Build secrets, `id=value` one per line. Quote the whole line to keep leading or trailing spaces or line breaks in the value (`"GPG_KEY=..."` over several lines; `""` is one quote). Each value reaches buildx through its environment, never a file or a command line, and is masked line by line.',
     platforms: ALL,
     secret: true,
+    group: 'Build',
+  },
+  {
+    name: 'secret-envs',
+    kind: csv,
+    default: '',
+    description:
+      "Build secrets from environment variables, `id=VARIABLE` one per line or comma-separated: buildx reads the variable itself (`--secret id=ID,env=VARIABLE`), and its value is masked. The variable must be set in the job: the step's `env:` on GitHub, a CI/CD variable of the job on GitLab (a variable of type File holds a path: give that to `secret-files`).",
+    platforms: ALL,
     group: 'Build',
   },
   {
@@ -159,9 +189,11 @@ export const INPUTS: readonly InputSpec[] = [
   },
   {
     name: 'ssh',
-    kind: list,
+    // build-push-action splits `ssh` on commas too (getInputList's default), though its README calls it a list.
+    kind: csv,
     default: '',
-    description: 'SSH agent sockets or keys to expose to the build, `default` or `id=path` one per line.',
+    description:
+      'SSH agent sockets or keys to expose to the build, `default` or `id=path`, one per line or comma-separated.',
     platforms: ALL,
     group: 'Build',
   },
@@ -319,10 +351,11 @@ export const INPUTS: readonly InputSpec[] = [
   },
   {
     name: 'trivyignores',
-    kind: list,
+    // aquasecurity/trivy-action splits `trivyignores` on commas (entrypoint.sh).
+    kind: csv,
     default: '',
     description:
-      'Ignore files: `.trivyignore` files (IDs, one per line; several are merged) or one `.trivyignore.yaml`. Empty: `.trivyignore` or `.trivyignore.yaml` in the working directory when there is one.',
+      'Ignore files, one per line or comma-separated: `.trivyignore` files (IDs, one per line; several are merged) or one `.trivyignore.yaml`. Empty: `.trivyignore` or `.trivyignore.yaml` in the working directory when there is one.',
     platforms: ALL,
     group: 'Scan gate',
   },
@@ -470,9 +503,12 @@ export const INPUTS: readonly InputSpec[] = [
   },
   {
     name: 'driver-opts',
-    kind: list,
+    // setup-buildx-action: `ignoreComma` and `quote: false`, since buildx reads each `--driver-opt` as CSV itself:
+    // `"env.no_proxy=localhost,127.0.0.1"` is one option.
+    kind: { type: 'list', commas: false, literalQuotes: true },
     default: '',
-    description: 'Driver options of the new builder, `key=value` one per line (`network=host`, `env.HTTP_PROXY=...`).',
+    description:
+      'Driver options of the new builder, `key=value` one per line (`network=host`, `env.HTTP_PROXY=...`); quoted, as buildx reads them, when a value holds commas: `"env.no_proxy=localhost,127.0.0.1"`.',
     platforms: ALL,
     group: 'Builder',
   },

@@ -1,17 +1,8 @@
-/** Parsers for input text: lists, booleans, numbers, options, `key=value` lines. Each throws an InputError. */
-import { InputError } from '../errors.js';
-
 /**
- * One entry per line, trimmed, blank lines and `#` comment lines dropped; with `commas`, also split on commas
- * (docker/actions-toolkit's getInputList, as docker's actions read `images` and `platforms`).
+ * Parsers for input text: booleans, numbers, options, `key=value` entries (lists are read in list.ts). Each throws an
+ * InputError.
  */
-export function parseList(text: string, commas: boolean): string[] {
-  return text
-    .split(/\r?\n/)
-    .flatMap((line) => (commas ? line.split(',') : [line]))
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '' && !entry.startsWith('#'));
-}
+import { InputError } from '../errors.js';
 
 const TRUE = new Set(['true', 'True', 'TRUE']);
 const FALSE = new Set(['false', 'False', 'FALSE']);
@@ -46,8 +37,9 @@ export interface KeyValue {
 }
 
 /**
- * `key=value` (the value may hold further `=`). `keyPattern` says what a key may be. For a secret input, pass
- * `secret` so that a bad line is never repeated in the error.
+ * `key=value` (the value may hold further `=`). `keyPattern` says what a key may be. The key is trimmed, the value
+ * kept as it is: a secret's spaces and line breaks are part of it. For a secret input, pass `secret` so that a bad line
+ * is never repeated in the error.
  */
 export function parseKeyValue(input: string, line: string, keyPattern: RegExp, what: string, secret = false): KeyValue {
   const at = line.indexOf('=');

@@ -148,6 +148,7 @@ export function makePlan(request: PlanRequest): Plan {
     buildArgs: inputs.buildArgs,
     buildContexts: inputs.buildContexts,
     secretIds: inputs.secrets.map((secret) => secret.key),
+    secretEnvs: inputs.secretEnvs,
     secretFiles: inputs.secretFiles,
     ssh: inputs.ssh,
     labels: meta.labels.map(keyValue),

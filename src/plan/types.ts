@@ -32,6 +32,8 @@ export interface BuildPlan {
   buildContexts: KeyValue[];
   /** ids of the `secrets` input: their values go to buildx through its environment, never a file or argv */
   secretIds: string[];
+  /** `secret-envs`: id → the name of the variable buildx reads the value from (the name only, never the value) */
+  secretEnvs: KeyValue[];
   secretFiles: KeyValue[];
   ssh: string[];
   labels: KeyValue[];

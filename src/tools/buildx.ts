@@ -20,7 +20,7 @@ export function createBuilderArgs(builder: Extract<BuilderPlan, { kind: 'create'
     `--name=${builder.name}`,
     '--driver=docker-container',
     `--driver-opt=image=${builder.image}`,
-    ...builder.driverOpts.map((opt) => `--driver-opt=${opt.key}=${opt.value}`),
+    ...builder.driverOpts.map((opt) => `--driver-opt=${csvField(`${opt.key}=${opt.value}`)}`),
     ...(configFile === undefined ? [] : [`--buildkitd-config=${configFile}`]),
     '--bootstrap',
   ];
@@ -32,6 +32,14 @@ export function removeBuilderArgs(name: string): string[] {
 
 export function inspectBuilderArgs(name: string): string[] {
   return ['buildx', 'inspect', '--bootstrap', name];
+}
+
+/**
+ * One field of an option that buildx reads as a CSV record (`--driver-opt`, `--secret`): quoted when it holds a
+ * comma, a quote or a line break, so that `env.no_proxy=a,b` stays one field.
+ */
+export function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** The environment variable that carries the value of build secret number `index` to buildx. */
@@ -70,7 +78,8 @@ export function buildArgs(build: BuildPlan, builder: string, metadataFile: strin
     ...build.buildArgs.map((arg) => `--build-arg=${arg.key}=${arg.value}`),
     ...build.buildContexts.map((ctx) => `--build-context=${ctx.key}=${ctx.value}`),
     ...build.secretIds.map((id, index) => `--secret=id=${id},env=${secretEnvName(index)}`),
-    ...build.secretFiles.map((secret) => `--secret=id=${secret.key},src=${secret.value}`),
+    ...build.secretEnvs.map((secret) => `--secret=id=${secret.key},env=${secret.value}`),
+    ...build.secretFiles.map((secret) => `--secret=id=${secret.key},${csvField(`src=${secret.value}`)}`),
     ...build.ssh.map((ssh) => `--ssh=${ssh}`),
     ...build.labels.map((label) => `--label=${label.key}=${label.value}`),
     ...build.annotations.map((annotation) => `--annotation=${annotation}`),

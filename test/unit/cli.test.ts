@@ -40,4 +40,18 @@ describe('command line', () => {
     expect(result.stderr).toContain('no command given');
     expect(result.stderr).toContain(USAGE);
   });
+
+  it('plan: a secret-envs variable that is not set is bad input (exit 2), found before git or docker runs', async () => {
+    const result = await run(['plan', '--secret-envs', 'gh=E2E_UNSET_TOKEN'], { PATH: '/nonexistent' });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/Invalid secret-envs "gh=E2E_UNSET_TOKEN": E2E_UNSET_TOKEN is not set in this job/);
+  });
+
+  it('plan: an unclosed quote in secrets names the line, never the secret (exit 2)', async () => {
+    const result = await run(['plan'], { PATH: '/nonexistent', INPUT_SECRETS: 'A=1\n"B=hunter2\nhunter3' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/Invalid secrets: the quote that opens on line 2 is never closed/);
+    expect(result.stderr).not.toMatch(/hunter/);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseInputs, secretValues } from '../../../src/inputs/parse.js';
-import { inputVariables, rawInputs } from '../../../src/inputs/read.js';
+import { inputVariables, rawInputs, secretEnvValues } from '../../../src/inputs/read.js';
 import { INPUTS } from '../../../src/inputs/table.js';
 
 /** Inputs as the environment would give them: `INPUT_<NAME>` variables, hyphens kept as GitHub sets them. */
@@ -54,6 +54,65 @@ describe('parsing inputs', () => {
       { key: 'A', value: '1' },
       { key: 'B', value: 'x=y' },
       { key: 'C', value: '' },
+    ]);
+  });
+
+  it("reads list inputs as docker's actions do: quoted lines, commas in quotes, several lines in quotes", () => {
+    const inputs = parse({
+      secrets: '"github_token=ghs_abc"\n"gpg=-----BEGIN-----\nline 2\n\n-----END-----\n"\ncomma=a,b=c\n',
+      'build-args': '"A=1,2"\nB=3,4',
+      'secret-files': '"MY_SECRET=./secret.txt"',
+      labels: '"org.example.list=a, b"\n# a comment',
+      tags: 'type=match,"pattern=\\d{1,2}"\n# a comment',
+    });
+    expect(inputs.secrets).toEqual([
+      { key: 'github_token', value: 'ghs_abc' },
+      { key: 'gpg', value: '-----BEGIN-----\nline 2\n\n-----END-----\n' },
+      { key: 'comma', value: 'a,b=c' },
+    ]);
+    expect(inputs.buildArgs).toEqual([
+      { key: 'A', value: '1,2' },
+      { key: 'B', value: '3,4' },
+    ]);
+    expect(inputs.secretFiles).toEqual([{ key: 'MY_SECRET', value: './secret.txt' }]);
+    expect(inputs.labels).toEqual(['org.example.list=a, b']);
+    expect(inputs.tags).toEqual(['type=match,"pattern=\\d{1,2}"']);
+  });
+
+  it('keeps a secret value to the byte, and trims its id', () => {
+    expect(parse({ secrets: '"padded=  two spaces  "\n  id = tail \t' }).secrets).toEqual([
+      { key: 'padded', value: '  two spaces  ' },
+      { key: 'id', value: ' tail \t' },
+    ]);
+  });
+
+  it.each([
+    ['ssh', 'default,github=/run/key', 'ssh', ['default', 'github=/run/key']],
+    [
+      'trivyignores',
+      '.trivyignore,ci/.trivyignore\nmore/.trivyignore',
+      'trivyignores',
+      ['.trivyignore', 'ci/.trivyignore', 'more/.trivyignore'],
+    ],
+    ['fail-on', 'CRITICAL\nHIGH', 'failOn', ['CRITICAL', 'HIGH']],
+    ['scanners', 'vuln\nsecret', 'scanners', ['vuln', 'secret']],
+  ] as const)('%s: lines or commas', (name, text, field, want) => {
+    expect(parse({ [name]: text })[field]).toEqual(want);
+  });
+
+  it('reads secret-envs as build-push-action does: id=VARIABLE, lines or commas', () => {
+    expect(parse({ 'secret-envs': 'gh=GH_TOKEN, npm = NPM_TOKEN\n_x=_Y1' }).secretEnvs).toEqual([
+      { key: 'gh', value: 'GH_TOKEN' },
+      { key: 'npm', value: 'NPM_TOKEN' },
+      { key: '_x', value: '_Y1' },
+    ]);
+  });
+
+  it('reads driver options as buildx does: several on a line, a quoted one holding commas', () => {
+    expect(parse({ 'driver-opts': 'network=host,image=x\n"env.no_proxy=localhost,127.0.0.1"' }).driverOpts).toEqual([
+      { key: 'network', value: 'host' },
+      { key: 'image', value: 'x' },
+      { key: 'env.no_proxy', value: 'localhost,127.0.0.1' },
     ]);
   });
 
@@ -115,6 +174,20 @@ describe('bad input: an error naming the input and the value, before anything ha
     [{ 'secret-files': 'id' }, /Invalid secret-files "id": expected id=path/],
     [{ ssh: 'a b' }, /Invalid ssh "a b": expected default or id=path/],
     [{ 'driver-opts': 'network' }, /Invalid driver-opts "network": expected key=value/],
+    [{ 'driver-opts': 'network=host,"image=x' }, /Invalid driver-opts "network=host,\\"image=x": expected comma-sep/],
+    [
+      { 'build-args': 'A=1\n"B=2\nC=3' },
+      /^Invalid build-args "\\"B=2": the quote that opens on line 2 is never closed$/,
+    ],
+    [{ labels: '# c\n"a=1' }, /^Invalid labels "\\"a=1": the quote that opens on line 2 is never closed$/],
+    // `#` is a comment only in metadata-action's inputs, as in docker's actions.
+    [{ 'build-args': '# a note\nA=1' }, /^Invalid build-args "# a note": expected NAME=value$/],
+    [{ 'secret-envs': 'token' }, /^Invalid secret-envs "token": expected id=VARIABLE$/],
+    [{ 'secret-envs': 'token=' }, /^Invalid secret-envs "token=": expected id=VARIABLE, a variable name$/],
+    [{ 'secret-envs': 'token=MY-TOKEN' }, /^Invalid secret-envs "token=MY-TOKEN": expected id=VARIABLE, a variable/],
+    [{ 'secret-envs': 'a b=TOKEN' }, /^Invalid secret-envs "a b=TOKEN": expected id=VARIABLE$/],
+    [{ 'secret-envs': 'cfg=DOCKER_CONFIG' }, /"cfg=DOCKER_CONFIG": DOCKER_CONFIG is set by docker-build for buildx/],
+    [{ 'secret-envs': 'x=DOCKER_BUILD_SECRET_0' }, /DOCKER_BUILD_SECRET_0 is set by docker-build for buildx/],
     [{ load: 'true', platforms: 'linux/amd64,linux/arm64' }, /Invalid load "true": loads one platform only/],
     [{ username: 'u' }, /Invalid password: needed with username u/],
     [{ password: 'p' }, /Invalid username "": needed with password/],
@@ -139,6 +212,8 @@ describe('bad input: an error naming the input and the value, before anything ha
     for (const given of [
       { secrets: 'TOKEN' },
       { secrets: 'hunter2' },
+      { secrets: 'A=1\n"TOKEN=hunter2\nhunter2' },
+      { secrets: '"TOKEN=hunter2\nhunter2"\nhunter2' },
       { 'registry-auth': '- registry: [a.io\n  password: hunter2' },
       { username: 'u', 'registry-auth': '- {registry: a.io, username: u, password: hunter2}\n- hunter2' },
     ]) {
@@ -150,5 +225,26 @@ describe('bad input: an error naming the input and the value, before anything ha
         expect(String(error)).not.toContain('TOKEN');
       }
     }
+  });
+});
+
+describe('secret-envs: the variables, read at the edge', () => {
+  it('gives each value as the environment holds it, an empty one included', () => {
+    const secretEnvs = [
+      { key: 'gh', value: 'GH_TOKEN' },
+      { key: 'key', value: 'GPG_KEY' },
+      { key: 'empty', value: 'EMPTY' },
+    ];
+    expect(secretEnvValues({ GH_TOKEN: 'ghs_1', GPG_KEY: ' a\nb\n', EMPTY: '' }, secretEnvs)).toEqual([
+      'ghs_1',
+      ' a\nb\n',
+      '',
+    ]);
+  });
+
+  it('refuses a variable that is not set, naming it', () => {
+    expect(() => secretEnvValues({ OTHER: 'x' }, [{ key: 'gh', value: 'GH_TOKEN' }])).toThrow(
+      /^Invalid secret-envs "gh=GH_TOKEN": GH_TOKEN is not set in this job/,
+    );
   });
 });

@@ -3,6 +3,7 @@ import type { BuildPlan } from '../../../src/plan/types.js';
 import {
   buildArgs,
   createBuilderArgs,
+  csvField,
   imagetoolsCreateArgs,
   inspectBuilderArgs,
   loginArgs,
@@ -17,6 +18,7 @@ const MINIMAL: BuildPlan = {
   buildArgs: [],
   buildContexts: [],
   secretIds: [],
+  secretEnvs: [],
   secretFiles: [],
   ssh: [],
   labels: [],
@@ -61,6 +63,30 @@ describe('docker and buildx argument lists', () => {
     expect(inspectBuilderArgs('b')).toEqual(['buildx', 'inspect', '--bootstrap', 'b']);
   });
 
+  it.each([
+    // buildx reads --driver-opt and --secret as CSV records: a field with a comma, quote or line break is quoted.
+    ['network=host', 'network=host'],
+    ['env.no_proxy=localhost,127.0.0.1,.example.com', '"env.no_proxy=localhost,127.0.0.1,.example.com"'],
+    ['src=./say "hi".txt', '"src=./say ""hi"".txt"'],
+    ['src=a\nb', '"src=a\nb"'],
+    ['', ''],
+  ])('csvField(%j) is %j', (field, want) => {
+    expect(csvField(field)).toBe(want);
+  });
+
+  it('driver options and secret files whose values hold commas stay one field for buildx', () => {
+    const create = createBuilderArgs({
+      kind: 'create',
+      name: 'b',
+      image: 'buildkit',
+      config: undefined,
+      driverOpts: [{ key: 'env.no_proxy', value: 'localhost,127.0.0.1' }],
+    });
+    expect(create).toContain('--driver-opt="env.no_proxy=localhost,127.0.0.1"');
+    const build = buildArgs({ ...MINIMAL, secretFiles: [{ key: 'k', value: './a,b.txt' }] }, 'b', '/tmp/m.json');
+    expect(build).toContain('--secret=id=k,"src=./a,b.txt"');
+  });
+
   it('the smallest build', () => {
     expect(buildArgs(MINIMAL, 'b', '/tmp/m.json')).toEqual([
       'buildx',
@@ -84,6 +110,7 @@ describe('docker and buildx argument lists', () => {
       buildArgs: [{ key: 'VERSION', value: '1.2.3' }],
       buildContexts: [{ key: 'base', value: 'docker-image://alpine:3.20' }],
       secretIds: ['npmrc', 'token'],
+      secretEnvs: [{ key: 'gh', value: 'GH_TOKEN' }],
       secretFiles: [{ key: 'aws', value: '/home/me/.aws/credentials' }],
       ssh: ['default'],
       labels: [{ key: 'org.opencontainers.image.version', value: '1.2.3' }],
@@ -106,6 +133,7 @@ describe('docker and buildx argument lists', () => {
       '--build-context=base=docker-image://alpine:3.20',
       '--secret=id=npmrc,env=DOCKER_BUILD_SECRET_0',
       '--secret=id=token,env=DOCKER_BUILD_SECRET_1',
+      '--secret=id=gh,env=GH_TOKEN',
       '--secret=id=aws,src=/home/me/.aws/credentials',
       '--ssh=default',
       '--label=org.opencontainers.image.version=1.2.3',
