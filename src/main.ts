@@ -12,9 +12,11 @@ import { SecretMask } from './exec/mask.js';
 import { Runner } from './exec/runner.js';
 import type { RegistryLogin } from './inputs/login.js';
 import { parseInputs, secretValues, type Inputs } from './inputs/parse.js';
+import { readProxyEnv } from './inputs/proxy.js';
 import { rawInputs, type Env } from './inputs/read.js';
 import { automaticCandidates } from './plan/automatic-login.js';
 import { makePlan } from './plan/plan.js';
+import { proxySummary } from './plan/proxy.js';
 import type { Plan } from './plan/types.js';
 import { CleanupStack } from './pipeline/cleanup.js';
 import { createDockerEnv } from './pipeline/docker-env.js';
@@ -49,7 +51,8 @@ export async function prepare(
   cwd: string,
 ): Promise<Prepared> {
   const inputs = parseInputs(rawInputs(env));
-  for (const secret of secretValues(inputs)) {
+  const proxy = readProxyEnv(env);
+  for (const secret of [...secretValues(inputs), ...proxy.secrets]) {
     mask.add(secret);
     reporter.addMask(secret);
   }
@@ -81,7 +84,11 @@ export async function prepare(
     builderName: `docker-build-${randomBytes(4).toString('hex')}`,
     hostPlatform: hostPlatform(),
     ghaAvailable: cacheService(env) !== undefined,
+    proxy,
   });
+  const proxyLine = proxySummary(plan.proxy);
+  if (proxyLine !== undefined) reporter.info(proxyLine);
+  for (const warning of plan.proxy.warnings) reporter.warning(warning);
   const all = [...inputs.logins, ...automatic];
   const logins = plan.logins.flatMap((entry) => all.find((login) => login.registry === entry.registry) ?? []);
   return { inputs, ctx, plan, logins };
@@ -103,6 +110,7 @@ export function planJson(plan: Plan): Record<string, unknown> {
     builder: plan.builder,
     cache: { ...plan.cache, writeKey: plan.cache.writeKey ?? null, warning: plan.cache.warning ?? null },
     build: { argv: ['docker', ...buildArgs(plan.build, builder, '<metadata-file>')] },
+    proxy: plan.proxy,
     dockerBuild: VERSION,
   };
 }

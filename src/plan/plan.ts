@@ -5,9 +5,11 @@
 import type { CiContext } from '../context/types.js';
 import type { RegistryLogin } from '../inputs/login.js';
 import type { Inputs } from '../inputs/parse.js';
+import { NO_PROXY_ENV, type ProxyEnv } from '../inputs/proxy.js';
 import type { KeyValue } from '../inputs/values.js';
 import { computeMeta } from '../meta/index.js';
 import { planCache } from './cache.js';
+import { planProxy } from './proxy.js';
 import { decidePush } from './push.js';
 import { registriesOf } from './registries.js';
 import type { BuilderPlan, BuildOutput, BuildPlan, Plan } from './types.js';
@@ -36,6 +38,8 @@ export interface PlanRequest {
   hostPlatform: string;
   /** the runner offers GitHub's cache service */
   ghaAvailable: boolean;
+  /** the job's proxy variables; none when absent */
+  proxy?: ProxyEnv;
 }
 
 /** `ghcr.io/o/app:1.2` → `ghcr.io/o/app` (a registry port is not a tag). */
@@ -94,6 +98,10 @@ export function makePlan(request: PlanRequest): Plan {
   else if (inputs.load) output = { kind: 'load', tags: images };
   else output = { kind: 'none' };
 
+  const proxy = planProxy(
+    request.proxy ?? NO_PROXY_ENV,
+    inputs.builder === undefined ? { kind: 'create', driverOpts: inputs.driverOpts } : { kind: 'existing' },
+  );
   const builder: BuilderPlan =
     inputs.builder === undefined
       ? {
@@ -101,7 +109,7 @@ export function makePlan(request: PlanRequest): Plan {
           name: request.builderName,
           image: inputs.buildkitImage,
           config: inputs.buildkitdConfigInline,
-          driverOpts: inputs.driverOpts,
+          driverOpts: [...inputs.driverOpts, ...proxy.driverOpts],
         }
       : { kind: 'existing', name: inputs.builder };
 
@@ -155,5 +163,6 @@ export function makePlan(request: PlanRequest): Plan {
     builder,
     cache,
     build,
+    proxy: proxy.plan,
   };
 }

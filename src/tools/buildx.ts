@@ -20,10 +20,18 @@ export function createBuilderArgs(builder: Extract<BuilderPlan, { kind: 'create'
     `--name=${builder.name}`,
     '--driver=docker-container',
     `--driver-opt=image=${builder.image}`,
-    ...builder.driverOpts.map((opt) => `--driver-opt=${opt.key}=${opt.value}`),
+    ...builder.driverOpts.map((opt) => `--driver-opt=${csvField(`${opt.key}=${opt.value}`)}`),
     ...(configFile === undefined ? [] : [`--buildkitd-config=${configFile}`]),
     '--bootstrap',
   ];
+}
+
+/**
+ * buildx reads each `--driver-opt` as a CSV line of `key=value` fields (builder/builder.go csvToMap): a value with a
+ * comma (NO_PROXY's list) or a quote must be one quoted field, or buildx splits it.
+ */
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export function removeBuilderArgs(name: string): string[] {
