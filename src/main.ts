@@ -51,7 +51,7 @@ export async function prepare(
   cwd: string,
 ): Promise<Prepared> {
   const inputs = parseInputs(rawInputs(env));
-  const proxy = readProxyEnv(env);
+  const proxy = readProxyEnv(env, inputs.driverOpts);
   for (const secret of [...secretValues(inputs), ...proxy.secrets]) {
     mask.add(secret);
     reporter.addMask(secret);

@@ -8,6 +8,7 @@
 import { InputError } from '../errors.js';
 import { displayProxy, parseProxyUrl, redactProxyValue } from '../exec/proxy.js';
 import type { Env } from './read.js';
+import type { KeyValue } from './values.js';
 
 /** In the order @actions/http-client reads them: lower case first. */
 export const PROXY_VARIABLES = [
@@ -48,8 +49,11 @@ export const NO_PROXY_ENV: ProxyEnv = {
 const EXPECTED =
   'expected a proxy URL, http://host:port or https://host:port (with user:password@ if the proxy asks for it), or host:port';
 
-/** Reads and checks the proxy variables of `env`; throws an InputError naming the first bad one. */
-export function readProxyEnv(env: Env): ProxyEnv {
+/**
+ * Reads and checks the proxy variables of `env`; throws an InputError naming the first bad one. `driverOpts`: the
+ * `driver-opts` input, whose `env.*_PROXY` values may carry credentials too (masked as well).
+ */
+export function readProxyEnv(env: Env, driverOpts: readonly KeyValue[] = []): ProxyEnv {
   const variables = PROXY_VARIABLES.flatMap((name) => {
     const value = env[name]?.trim() ?? '';
     return value === '' ? [] : [{ name, value }];
@@ -99,7 +103,7 @@ export function readProxyEnv(env: Env): ProxyEnv {
       .map((entry) => entry.trim())
       .filter((entry) => entry !== ''),
     withCredentials: [...urls].filter(([, url]) => url.username !== '' || url.password !== '').map(([name]) => name),
-    secrets: [...new Set(secrets)],
+    secrets: [...new Set([...secrets, ...driverOpts.flatMap(driverOptCredentials)])],
     warnings,
   };
 }
@@ -120,6 +124,16 @@ function credentials(value: string, url: URL): string[] {
       return text;
     }
   };
-  if (url.password === '') return [written, url.username, decode(url.username)];
-  return [written, written.slice(written.indexOf(':') + 1), url.password, decode(url.password)];
+  const all =
+    url.password === ''
+      ? [written, url.username, decode(url.username)]
+      : [written, written.slice(written.indexOf(':') + 1), url.password, decode(url.password)];
+  return [...new Set(all)];
+}
+
+/** The credentials of a proxy URL in a driver option (`env.HTTPS_PROXY=http://user:password@...`), if any. */
+export function driverOptCredentials(opt: KeyValue): string[] {
+  if (!/^env\.(?:https?|no)_proxy$/i.test(opt.key)) return [];
+  const url = parseProxyUrl(opt.value);
+  return url === undefined ? [] : credentials(opt.value.trim(), url);
 }

@@ -9,7 +9,7 @@
  * section reaches builds only as build arguments (buildx build/opt.go, for RUN steps), not BuildKit's pulls and
  * pushes. So BuildKit then gets no proxy, and a warning says how to give it one.
  */
-import type { ProxyEnv } from '../inputs/proxy.js';
+import { driverOptCredentials, type ProxyEnv } from '../inputs/proxy.js';
 import type { KeyValue } from '../inputs/values.js';
 import { displayProxy, parseProxyUrl } from '../exec/proxy.js';
 
@@ -38,6 +38,15 @@ export function planProxy(
     driverOpts: variables.map((v) => ({ key: `env.${v.key}`, value: v.value })),
   });
 
+  // The user's own choice, but worth a word: their driver options are a command line too.
+  for (const opt of builder.kind === 'create' ? builder.driverOpts : []) {
+    if (driverOptCredentials(opt).length > 0) {
+      warnings.push(
+        `driver-opts ${opt.key} carries credentials: buildx takes driver options on its command line, where every ` +
+          'process on this machine can read them',
+      );
+    }
+  }
   if (proxy.variables.length === 0) return decided([], 'no proxy variable is set');
   if (builder.kind === 'existing') {
     return decided([], 'the builder named by `builder` keeps the environment it was created with');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
-import { readProxyEnv } from '../../../src/inputs/proxy.js';
+import { driverOptCredentials, readProxyEnv } from '../../../src/inputs/proxy.js';
 
 describe('the proxy variables, checked with the inputs', () => {
   it('none set: nothing to do', () => {
@@ -101,5 +101,16 @@ describe('the proxy variables, checked with the inputs', () => {
       'https_proxy and HTTPS_PROXY differ: docker-build and the Actions toolkit use https_proxy, buildx, BuildKit and ' +
         'Trivy (Go) use HTTPS_PROXY; set one of them, or both to the same value',
     ]);
+  });
+
+  it('finds credentials in driver-opts proxy values only', () => {
+    expect(driverOptCredentials({ key: 'env.HTTPS_PROXY', value: 'http://ci:pw-123@proxy.corp:3128' })).toEqual([
+      'ci:pw-123',
+      'pw-123',
+    ]);
+    expect(driverOptCredentials({ key: 'env.http_proxy', value: 'tok3n@proxy.corp' })).toEqual(['tok3n']);
+    expect(driverOptCredentials({ key: 'env.HTTPS_PROXY', value: 'http://proxy.corp:3128' })).toEqual([]);
+    expect(driverOptCredentials({ key: 'env.OTHER', value: 'http://ci:pw@proxy.corp' })).toEqual([]);
+    expect(driverOptCredentials({ key: 'image', value: 'u:p@host/x' })).toEqual([]);
   });
 });

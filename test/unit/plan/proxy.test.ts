@@ -112,6 +112,19 @@ describe('the proxy in the plan, and what BuildKit gets of it', () => {
     },
   );
 
+  it('credentials in the user’s own driver-opts: a warning (they are argv), with or without proxy variables', () => {
+    const opts = [...HOST, { key: 'env.https_proxy', value: 'http://ci:hunter2@proxy.corp:3128' }];
+    const expected = [
+      'driver-opts env.https_proxy carries credentials: buildx takes driver options on its command line, where every ' +
+        'process on this machine can read them',
+    ];
+    expect(planProxy(readProxyEnv({}), create(opts)).plan.warnings).toEqual(expected);
+    expect(planProxy(readProxyEnv({ NO_PROXY: 'a.corp' }), create(opts)).plan.warnings).toEqual(expected);
+    expect(
+      planProxy(readProxyEnv({}), create([...HOST, { key: 'env.HTTPS_PROXY', value: 'http://p:1' }])).plan.warnings,
+    ).toEqual([]);
+  });
+
   it('the variables’ own warnings are carried to the log', () => {
     expect(planProxy(readProxyEnv({ HTTPS_PROXY: 'proxy.corp:3128' }), create()).plan.warnings).toEqual([
       expect.stringMatching(/^HTTPS_PROXY "proxy.corp:3128" has no scheme/),
@@ -175,6 +188,18 @@ describe('the proxy through prepare and plan', () => {
     await prepare(env, reporter, new Runner(mask, () => undefined), mask, process.cwd());
     reporter.info(`the proxy said: p@ss-Hunter2 and p%40ss-Hunter2, ci:p%40ss-Hunter2`);
     expect(lines.at(-1)).toBe('the proxy said: *** and ***, ***\n');
+  });
+
+  it('credentials in driver-opts proxy values are masked too', async () => {
+    const mask = new SecretMask();
+    const reporter = new LocalReporter(mask, () => undefined, 'gitlab');
+    const env = gitlabJob({
+      'INPUT_DRIVER-OPTS': 'network=host\nenv.HTTPS_PROXY=http://ci:Opt-Hunter2@proxy.corp:3128',
+    });
+    await prepare(env, reporter, new Runner(mask, () => undefined), mask, process.cwd());
+    expect(mask.apply('--driver-opt=env.HTTPS_PROXY=http://ci:Opt-Hunter2@proxy.corp:3128')).toBe(
+      '--driver-opt=env.HTTPS_PROXY=http://***@proxy.corp:3128',
+    );
   });
 
   it('a bad proxy value stops prepare before the context is read, naming the variable', async () => {
