@@ -13,9 +13,11 @@ import { SecretMask } from './exec/mask.js';
 import { Runner } from './exec/runner.js';
 import type { RegistryLogin } from './inputs/login.js';
 import { parseInputs, secretValues, type Inputs } from './inputs/parse.js';
+import { readProxyEnv } from './inputs/proxy.js';
 import { rawInputs, secretEnvValues, type Env } from './inputs/read.js';
 import { automaticCandidates } from './plan/automatic-login.js';
 import { makePlan } from './plan/plan.js';
+import { proxySummary } from './plan/proxy.js';
 import type { Plan } from './plan/types.js';
 import { CleanupStack } from './pipeline/cleanup.js';
 import { askCredentialHelpers } from './pipeline/credential-helpers.js';
@@ -55,7 +57,8 @@ export async function prepare(
 ): Promise<Prepared> {
   const inputs = parseInputs(rawInputs(env));
   const fromEnv = secretEnvValues(env, inputs.secretEnvs).filter((value) => value !== '');
-  for (const secret of [...secretValues(inputs), ...fromEnv]) {
+  const proxy = readProxyEnv(env, inputs.driverOpts);
+  for (const secret of [...secretValues(inputs), ...fromEnv, ...proxy.secrets]) {
     mask.add(secret);
     reporter.addMask(secret);
   }
@@ -90,7 +93,11 @@ export async function prepare(
     ghaAvailable: cacheService(env) !== undefined,
     dockerConfig: userConfig?.view,
     dockerfile: readDockerfile(cwd, inputs.context, inputs.file),
+    proxy,
   });
+  const proxyLine = proxySummary(plan.proxy);
+  if (proxyLine !== undefined) reporter.info(proxyLine);
+  for (const warning of plan.proxy.warnings) reporter.warning(warning);
   const all = [...inputs.logins, ...automatic];
   const logins = plan.logins.flatMap((entry) => all.find((login) => login.registry === entry.registry) ?? []);
   return { inputs, ctx, plan, logins, userConfig };
@@ -125,6 +132,7 @@ export function planJson(plan: Plan): Record<string, unknown> {
     builder: plan.builder,
     cache: { ...plan.cache, writeKey: plan.cache.writeKey ?? null, warning: plan.cache.warning ?? null },
     build: { argv: ['docker', ...buildArgs(plan.build, builder, '<metadata-file>')] },
+    proxy: plan.proxy,
     dockerBuild: VERSION,
   };
 }

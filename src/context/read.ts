@@ -3,6 +3,7 @@
  * variables, local git. The mappings themselves are pure (github.ts, gitlab.ts, local.ts).
  */
 import { readFileSync } from 'node:fs';
+import { httpFetch } from '../exec/http.js';
 import type { Runner } from '../exec/runner.js';
 import { readGitFacts } from './git.js';
 import { githubContext, type GithubRepo } from './github.js';
@@ -35,7 +36,7 @@ async function fetchGithubRepo(
   const repository = env.GITHUB_REPOSITORY ?? '';
   if (repository === '') return undefined;
   try {
-    const response = await fetch(`${api}/repos/${repository}`, {
+    const response = await httpFetch(`${api}/repos/${repository}`, {
       headers: {
         accept: 'application/vnd.github+json',
         ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),

@@ -5,12 +5,14 @@
 import type { CiContext } from '../context/types.js';
 import type { RegistryLogin } from '../inputs/login.js';
 import type { Inputs } from '../inputs/parse.js';
+import { NO_PROXY_ENV, type ProxyEnv } from '../inputs/proxy.js';
 import type { KeyValue } from '../inputs/values.js';
 import { InputError } from '../errors.js';
 import { computeMeta } from '../meta/index.js';
 import { cacheRepository, planCache, type CachePlan } from './cache.js';
 import { describeSource, missingMessage, planCredentials, type UserDockerConfig } from './credentials.js';
 import { pulledImages } from './dockerfile.js';
+import { planProxy } from './proxy.js';
 import { decidePush } from './push.js';
 import { registryOf } from './registries.js';
 import type { BuilderPlan, BuildOutput, BuildPlan, Plan } from './types.js';
@@ -43,6 +45,8 @@ export interface PlanRequest {
   dockerConfig: UserDockerConfig | undefined;
   /** the Dockerfile's text, when it could be read: the registries it pulls from get their credentials */
   dockerfile: string | undefined;
+  /** the job's proxy variables; none when absent */
+  proxy?: ProxyEnv;
 }
 
 /** `ghcr.io/o/app:1.2` → `ghcr.io/o/app` (a registry port is not a tag). */
@@ -95,6 +99,10 @@ export function makePlan(request: PlanRequest): Plan {
   else if (inputs.load) output = { kind: 'load', tags };
   else output = { kind: 'none' };
 
+  const proxy = planProxy(
+    request.proxy ?? NO_PROXY_ENV,
+    inputs.builder === undefined ? { kind: 'create', driverOpts: inputs.driverOpts } : { kind: 'existing' },
+  );
   const builder: BuilderPlan =
     inputs.builder === undefined
       ? {
@@ -102,7 +110,7 @@ export function makePlan(request: PlanRequest): Plan {
           name: request.builderName,
           image: inputs.buildkitImage,
           config: inputs.buildkitdConfigInline,
-          driverOpts: inputs.driverOpts,
+          driverOpts: [...inputs.driverOpts, ...proxy.driverOpts],
         }
       : { kind: 'existing', name: inputs.builder };
 
@@ -181,6 +189,7 @@ export function makePlan(request: PlanRequest): Plan {
     builder,
     cache,
     build,
+    proxy: proxy.plan,
   };
 }
 

@@ -7,6 +7,7 @@ import type { Platform } from '../context/types.js';
 import type { KeyValue } from '../inputs/values.js';
 import type { CachePlan } from './cache.js';
 import type { CredentialSource } from './credentials.js';
+import type { ProxyPlan } from './proxy.js';
 
 export type BuilderPlan =
   | { kind: 'create'; name: string; image: string; config: string | undefined; driverOpts: KeyValue[] }
@@ -90,4 +91,6 @@ export interface Plan {
   builder: BuilderPlan;
   cache: CachePlan;
   build: BuildPlan;
+  /** the job's proxies, and what the builder gets of them */
+  proxy: ProxyPlan;
 }

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeBody } from '../exec/body.js';
+import { httpFetch } from '../exec/http.js';
 import type { Runner } from '../exec/runner.js';
 import { GateError } from './gate-error.js';
 
@@ -39,12 +40,9 @@ export function checksumFor(checksums: string, file: string): string | undefined
   return undefined;
 }
 
-function get(url: string, signal: AbortSignal | undefined): Promise<Response> {
+function get(url: string, signal: AbortSignal | undefined) {
   const timeout = AbortSignal.timeout(120_000);
-  return fetch(url, {
-    signal: signal === undefined ? timeout : AbortSignal.any([timeout, signal]),
-    redirect: 'follow',
-  });
+  return httpFetch(url, { signal: signal === undefined ? timeout : AbortSignal.any([timeout, signal]) });
 }
 
 async function downloadText(url: string, signal: AbortSignal | undefined): Promise<string> {

@@ -35,8 +35,8 @@ export function inspectBuilderArgs(name: string): string[] {
 }
 
 /**
- * One field of an option that buildx reads as a CSV record (`--driver-opt`, `--secret`): quoted when it holds a
- * comma, a quote or a line break, so that `env.no_proxy=a,b` stays one field.
+ * One field of an option that buildx reads as a CSV record (`--driver-opt`, `--secret`; builder/builder.go csvToMap):
+ * quoted when it holds a comma, a quote or a line break, so that `env.no_proxy=a,b` stays one field.
  */
 export function csvField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;

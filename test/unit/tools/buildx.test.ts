@@ -87,6 +87,25 @@ describe('docker and buildx argument lists', () => {
     expect(build).toContain('--secret=id=k,"src=./a,b.txt"');
   });
 
+  it('a driver option with commas or quotes is one quoted CSV field, as buildx reads each --driver-opt', () => {
+    const args = createBuilderArgs({
+      kind: 'create',
+      name: 'b',
+      image: 'buildkit',
+      config: undefined,
+      driverOpts: [
+        { key: 'env.HTTPS_PROXY', value: 'http://proxy.corp:3128' },
+        { key: 'env.NO_PROXY', value: 'registry.corp,.internal,localhost' },
+        { key: 'env.ODD', value: 'say "hi"' },
+      ],
+    });
+    expect(args.filter((arg) => arg.startsWith('--driver-opt=env.') || arg.startsWith('--driver-opt="'))).toEqual([
+      '--driver-opt=env.HTTPS_PROXY=http://proxy.corp:3128',
+      '--driver-opt="env.NO_PROXY=registry.corp,.internal,localhost"',
+      '--driver-opt="env.ODD=say ""hi"""',
+    ]);
+  });
+
   it('the smallest build', () => {
     expect(buildArgs(MINIMAL, 'b', '/tmp/m.json')).toEqual([
       'buildx',
