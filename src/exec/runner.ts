@@ -14,7 +14,10 @@ export interface RunOptions {
   /** Variables added to (or, when undefined, removed from) the runner's base environment. */
   env?: Readonly<Record<string, string | undefined>>;
   cwd?: string;
-  /** Do not stream the program's output to the log (it is still collected, and shown on failure). */
+  /**
+   * Do not stream the program's output to the log (it is still collected, and shown on failure); its lines go to the
+   * runner's debug sink instead, shown when the job runs in debug mode.
+   */
   quiet?: boolean;
   /** Resolve with the result instead of throwing when the exit code is not 0. */
   allowFailure?: boolean;
@@ -49,17 +52,21 @@ export function displayCommand(tool: string, args: readonly string[], mask: Secr
 }
 
 export class Runner {
-  /** `signal`: aborting it stops every program this runner started and fails its run (a cancelled job). */
+  /**
+   * `signal`: aborting it stops every program this runner started and fails its run (a cancelled job). `debug`: where
+   * the output of quiet programs goes, line by line (the reporter's debug lines); nowhere by default.
+   */
   constructor(
     private readonly mask: SecretMask,
     private readonly log: LineSink,
     private readonly baseEnv: Readonly<Record<string, string | undefined>> = process.env,
     private readonly signal?: AbortSignal,
+    private readonly debug?: LineSink,
   ) {}
 
-  /** The same runner (mask, environment, cancellation) logging elsewhere, and stopped by `signal` too. */
+  /** The same runner (mask, environment, cancellation, debug sink) logging elsewhere, and stopped by `signal` too. */
   withLog(log: LineSink, signal?: AbortSignal): Runner {
-    return new Runner(this.mask, log, this.baseEnv, anySignal(this.signal, signal));
+    return new Runner(this.mask, log, this.baseEnv, anySignal(this.signal, signal), this.debug);
   }
 
   run(tool: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
@@ -79,18 +86,19 @@ export class Runner {
       });
       const stdout: string[] = [];
       const stderr: string[] = [];
+      const sink = options.quiet === true ? this.debug : this.log;
       const follow = (stream: NodeJS.ReadableStream, into: string[]) => {
         let partial = '';
         stream.setEncoding('utf8');
         stream.on('data', (chunk: string) => {
           into.push(chunk);
-          if (options.quiet === true) return;
+          if (sink === undefined) return;
           const lines = (partial + chunk).split(/\r?\n/);
           partial = lines.pop() ?? '';
-          for (const line of lines) this.log(this.mask.apply(line));
+          for (const line of lines) sink(this.mask.apply(line));
         });
         stream.on('end', () => {
-          if (partial !== '' && options.quiet !== true) this.log(this.mask.apply(partial));
+          if (partial !== '' && sink !== undefined) sink(this.mask.apply(partial));
         });
       };
       follow(child.stdout, stdout);
