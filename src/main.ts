@@ -153,7 +153,12 @@ async function execute(
       prepared.logins,
       {
         toolCache: env.RUNNER_TOOL_CACHE,
-        jobCache: reporter.platform === 'github' ? actionsCache(env, runner) : undefined,
+        jobCache:
+          reporter.platform === 'github'
+            ? actionsCache(env, (line) => {
+                reporter.debug(line);
+              })
+            : undefined,
         trivyCacheDir: trivyCacheDir(prepared.inputs.trivyCacheDir, reporter.platform, env, cwd),
         ...(localEngine({ ...env, ...docker.vars }) ? { enginePlatform: hostPlatform() } : {}),
         now: () => new Date(),
