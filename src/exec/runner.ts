@@ -2,6 +2,21 @@
  * The one way docker-build runs an external program: argv only (never a shell string), secrets on stdin, the command
  * line logged with every known secret masked, output streamed to the log masked line by line, failure decided by the
  * exit code alone, and a typed error that carries the tool, the exit code and the last lines of stderr.
+ *
+ * Why not @actions/exec (read at 3.0.0; it is in node_modules only as a dependency of @actions/core and
+ * @actions/cache): it cannot carry this contract.
+ * - Masking: unless `silent`, it writes the command line (`[command]tool arg ...`, unquoted and unmasked) and the
+ *   program's output as raw chunks, not lines, to process.stdout; it has no hook to mask them, and relies on the GitHub
+ *   runner's add-mask, which GitLab and a laptop do not have. With `silent` and its line listeners, all the logging
+ *   would be ours again.
+ * - Cancellation: ExecOptions has no AbortSignal and the child process is not exposed: a cancelled job's `buildx`
+ *   or `trivy` could not be stopped.
+ * - Errors: a failure is a plain Error ("The process '…' failed with exit code N") with no stderr; a program killed
+ *   by a signal reports "exit code null".
+ * - Environment: it looks the program up on process.env's PATH (@actions/io's which), not on the PATH of the env it
+ *   is given, so a runner with its own environment would run another program than the one it names.
+ * - Argv: on Windows, `.cmd`/`.bat` programs go through cmd.exe with verbatim arguments, a shell after all.
+ * What it has (argv on Unix, `input` on stdin, failure by exit code unless `failOnStdErr`) this runner has too.
  */
 import { spawn } from 'node:child_process';
 import type { SecretMask } from './mask.js';
