@@ -55,17 +55,20 @@ export async function measuresSuite(lab, _runs, log) {
   const mb = (bytes) => `${(bytes / 1e6).toFixed(2)} MB`;
   return {
     id: 'measures',
-    title: 'Start-up, size and memory (issue 8)',
+    title: 'Start-up, size and memory (issues 8 and 13)',
     method:
+      'Run by `npm run build && npm run bench -- --only measures` (the other suites keep their recorded figures). ' +
       '`node dist/index.js plan` in a git repository, 20 runs, wall time of the process (the first suite of the session, ' +
-      'on a quiet machine); the size of the committed ' +
-      "dist/; the peak resident set of docker-build's own node process (getrusage's maxrss, read at its exit) during a " +
+      'on a quiet machine); the size of the built dist/ (every file: dist/index.js is what every run loads, a ' +
+      "numbered chunk is read on demand); the peak resident set of docker-build's own node process (getrusage's " +
+      'maxrss, read at its exit) during a ' +
       'two-platform pipeline with the scan gate (buildx, BuildKit and Trivy are other processes, not counted).',
     scenarios: [],
     table: [
-      ['`plan` start-up, median of 20', `${planMs.toFixed(0)} ms`, '≤ 150 ms', planMs <= 150],
-      ['dist/ in all', mb(distBytes), '≤ 2 MB', distBytes <= 2e6],
-      ['dist/index.js, loaded on every run', mb(mainBytes), '', true],
+      // Issue 13's budgets (dist/ is also checked by test/unit/repository.test.ts, so that CI fails on it).
+      ['`plan` start-up, median of 20', `${planMs.toFixed(0)} ms`, '≤ 200 ms', planMs <= 200],
+      ['dist/ in all', mb(distBytes), '≤ 4 MB', distBytes <= 4e6],
+      ['dist/index.js, loaded on every run', mb(mainBytes), '≤ 1 MB', mainBytes <= 1e6],
       ...files
         .filter((file) => /^\d+\.index\.js$/.test(file.name))
         .map((file) => [`dist/${file.name}, a chunk loaded on demand`, mb(file.bytes), '', true]),
