@@ -21,7 +21,6 @@ import { createDockerEnv } from './pipeline/docker-env.js';
 import { outputValues, runPipeline, summaryMarkdown } from './pipeline/run.js';
 import { actionsCache, cacheService } from './platform/actions-cache.js';
 import { trivyCacheDir } from './scan/db.js';
-import { GithubReporter } from './platform/github.js';
 import { DOTENV_OUTPUTS, dotenvName, GitlabReporter } from './platform/gitlab.js';
 import { LocalReporter } from './platform/local.js';
 import { debugEnabled, type Reporter } from './platform/types.js';
@@ -184,6 +183,9 @@ async function execute(
 /** The GitHub Action: main step, or post step when main saved its state. */
 export async function actionEntry(env: Env): Promise<number> {
   const mask = new SecretMask();
+  // @actions/core (with its HTTP client) is a chunk of dist/ of its own, read by GitHub steps only: `plan`, a laptop
+  // and a GitLab job start without it.
+  const { GithubReporter } = await import('./platform/github.js');
   const reporter = new GithubReporter(mask);
   if (reporter.getState('isPost') === 'true') {
     // Whatever main could not undo (it was cancelled, or it crashed) is undone here.
