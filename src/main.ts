@@ -26,10 +26,9 @@ import { createDockerEnv } from './pipeline/docker-env.js';
 import { outputValues, runPipeline, summaryMarkdown } from './pipeline/run.js';
 import { actionsCache, cacheService } from './platform/actions-cache.js';
 import { trivyCacheDir } from './scan/db.js';
-import { GithubReporter } from './platform/github.js';
 import { DOTENV_OUTPUTS, dotenvName, GitlabReporter } from './platform/gitlab.js';
 import { LocalReporter } from './platform/local.js';
-import type { Reporter } from './platform/types.js';
+import { debugEnabled, type Reporter } from './platform/types.js';
 import { buildArgs } from './tools/buildx.js';
 import { VERSION } from './version.js';
 
@@ -145,7 +144,8 @@ export async function planCommand(
 ) {
   const mask = new SecretMask();
   // `plan` reads the same environment as a run: on GitHub or GitLab it shows what that job would do.
-  const reporter = new LocalReporter(mask, stderr, detectPlatform(env));
+  const platform = detectPlatform(env);
+  const reporter = new LocalReporter(mask, stderr, platform, debugEnabled(platform, env));
   const runner = new Runner(mask, (line) => {
     reporter.info(line);
   });
@@ -170,7 +170,9 @@ async function execute(
   const log = (line: string) => {
     reporter.info(line);
   };
-  const runner = new Runner(mask, log, process.env, signal);
+  const runner = new Runner(mask, log, process.env, signal, (line) => {
+    reporter.debug(line);
+  });
   try {
     const prepared = await prepare(env, reporter, runner, mask, cwd);
     if (prepared.plan.push.blocked !== undefined) throw new UsageError(prepared.plan.push.blocked);
@@ -190,14 +192,19 @@ async function execute(
       prepared.logins,
       {
         toolCache: env.RUNNER_TOOL_CACHE,
-        jobCache: reporter.platform === 'github' ? actionsCache(env, runner) : undefined,
+        jobCache:
+          reporter.platform === 'github'
+            ? actionsCache(env, (line) => {
+                reporter.debug(line);
+              })
+            : undefined,
         trivyCacheDir: trivyCacheDir(prepared.inputs.trivyCacheDir, reporter.platform, env, cwd),
         ...(localEngine({ ...env, ...docker.vars }) ? { enginePlatform: hostPlatform() } : {}),
         now: () => new Date(),
       },
     );
     for (const [name, value] of Object.entries(outputValues(outputs))) reporter.setOutput(name, value);
-    reporter.summary(summaryMarkdown(prepared.plan, outputs, times, scanSummary));
+    await reporter.summary(summaryMarkdown(prepared.plan, outputs, times, scanSummary));
     if (failure !== undefined) {
       reporter.error(failure);
       return 1;
@@ -216,7 +223,10 @@ async function execute(
 /** The GitHub Action: main step, or post step when main saved its state. */
 export async function actionEntry(env: Env): Promise<number> {
   const mask = new SecretMask();
-  const reporter = new GithubReporter(env, mask);
+  // @actions/core (with its HTTP client) is a chunk of dist/ of its own, read by GitHub steps only: `plan`, a laptop
+  // and a GitLab job start without it.
+  const { GithubReporter } = await import('./platform/github.js');
+  const reporter = new GithubReporter(mask);
   if (reporter.getState('isPost') === 'true') {
     // Whatever main could not undo (it was cancelled, or it crashed) is undone here.
     const cleanup = CleanupStack.parse(reporter.getState('cleanup'));
@@ -244,8 +254,8 @@ export async function buildCommand(env: Env, cwd: string, stdout: (text: string)
   const gitlab = platform === 'gitlab';
   // In a GitLab job: sections, a dotenv report for later jobs, and the cleanup stack in a file for after_script.
   const reporter = gitlab
-    ? new GitlabReporter(mask, join(cwd, DOTENV_FILE))
-    : new LocalReporter(mask, undefined, platform);
+    ? new GitlabReporter(mask, join(cwd, DOTENV_FILE), undefined, debugEnabled(platform, env))
+    : new LocalReporter(mask, undefined, platform, debugEnabled(platform, env));
   const stateFile = cleanupStateFile(env);
   const cleanup = gitlab
     ? new CleanupStack([], (serialized) => {

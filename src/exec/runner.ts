@@ -2,6 +2,21 @@
  * The one way docker-build runs an external program: argv only (never a shell string), secrets on stdin, the command
  * line logged with every known secret masked, output streamed to the log masked line by line, failure decided by the
  * exit code alone, and a typed error that carries the tool, the exit code and the last lines of stderr.
+ *
+ * Why not @actions/exec (read at 3.0.0; it is in node_modules only as a dependency of @actions/core and
+ * @actions/cache): it cannot carry this contract.
+ * - Masking: unless `silent`, it writes the command line (`[command]tool arg ...`, unquoted and unmasked) and the
+ *   program's output as raw chunks, not lines, to process.stdout; it has no hook to mask them, and relies on the GitHub
+ *   runner's add-mask, which GitLab and a laptop do not have. With `silent` and its line listeners, all the logging
+ *   would be ours again.
+ * - Cancellation: ExecOptions has no AbortSignal and the child process is not exposed: a cancelled job's `buildx`
+ *   or `trivy` could not be stopped.
+ * - Errors: a failure is a plain Error ("The process '…' failed with exit code N") with no stderr; a program killed
+ *   by a signal reports "exit code null".
+ * - Environment: it looks the program up on process.env's PATH (@actions/io's which), not on the PATH of the env it
+ *   is given, so a runner with its own environment would run another program than the one it names.
+ * - Argv: on Windows, `.cmd`/`.bat` programs go through cmd.exe with verbatim arguments, a shell after all.
+ * What it has (argv on Unix, `input` on stdin, failure by exit code unless `failOnStdErr`) this runner has too.
  */
 import { spawn } from 'node:child_process';
 import type { SecretMask } from './mask.js';
@@ -14,7 +29,10 @@ export interface RunOptions {
   /** Variables added to (or, when undefined, removed from) the runner's base environment. */
   env?: Readonly<Record<string, string | undefined>>;
   cwd?: string;
-  /** Do not stream the program's output to the log (it is still collected, and shown on failure). */
+  /**
+   * Do not stream the program's output to the log (it is still collected, and shown on failure); its lines go to the
+   * runner's debug sink instead, shown when the job runs in debug mode.
+   */
   quiet?: boolean;
   /** Resolve with the result instead of throwing when the exit code is not 0. */
   allowFailure?: boolean;
@@ -49,17 +67,21 @@ export function displayCommand(tool: string, args: readonly string[], mask: Secr
 }
 
 export class Runner {
-  /** `signal`: aborting it stops every program this runner started and fails its run (a cancelled job). */
+  /**
+   * `signal`: aborting it stops every program this runner started and fails its run (a cancelled job). `debug`: where
+   * the output of quiet programs goes, line by line (the reporter's debug lines); nowhere by default.
+   */
   constructor(
     private readonly mask: SecretMask,
     private readonly log: LineSink,
     private readonly baseEnv: Readonly<Record<string, string | undefined>> = process.env,
     private readonly signal?: AbortSignal,
+    private readonly debug?: LineSink,
   ) {}
 
-  /** The same runner (mask, environment, cancellation) logging elsewhere, and stopped by `signal` too. */
+  /** The same runner (mask, environment, cancellation, debug sink) logging elsewhere, and stopped by `signal` too. */
   withLog(log: LineSink, signal?: AbortSignal): Runner {
-    return new Runner(this.mask, log, this.baseEnv, anySignal(this.signal, signal));
+    return new Runner(this.mask, log, this.baseEnv, anySignal(this.signal, signal), this.debug);
   }
 
   run(tool: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
@@ -79,18 +101,19 @@ export class Runner {
       });
       const stdout: string[] = [];
       const stderr: string[] = [];
+      const sink = options.quiet === true ? this.debug : this.log;
       const follow = (stream: NodeJS.ReadableStream, into: string[]) => {
         let partial = '';
         stream.setEncoding('utf8');
         stream.on('data', (chunk: string) => {
           into.push(chunk);
-          if (options.quiet === true) return;
+          if (sink === undefined) return;
           const lines = (partial + chunk).split(/\r?\n/);
           partial = lines.pop() ?? '';
-          for (const line of lines) this.log(this.mask.apply(line));
+          for (const line of lines) sink(this.mask.apply(line));
         });
         stream.on('end', () => {
-          if (partial !== '' && options.quiet !== true) this.log(this.mask.apply(partial));
+          if (partial !== '' && sink !== undefined) sink(this.mask.apply(partial));
         });
       };
       follow(child.stdout, stdout);

@@ -2,12 +2,13 @@
  * A step started ahead of its turn, its log held back: it overlaps slower steps (the Trivy check runs while the
  * builder starts), and its lines are shown in its own group when its turn comes, so logs never interleave.
  */
-import type { Reporter } from '../platform/types.js';
+import type { Location, Reporter } from '../platform/types.js';
 import type { StepContext } from './steps.js';
 
 interface Line {
   warning: boolean;
   text: string;
+  location?: Location;
 }
 
 class HeldReporter implements Reporter {
@@ -21,11 +22,15 @@ class HeldReporter implements Reporter {
   info(line: string) {
     this.lines.push({ warning: false, text: line });
   }
-  warning(message: string) {
-    this.lines.push({ warning: true, text: message });
+  debug(line: string) {
+    // Debug lines are for reading the raw log, not the groups: they need not wait for the step's turn.
+    this.inner.debug(line);
   }
-  error(message: string) {
-    this.inner.error(message);
+  warning(message: string, location?: Location) {
+    this.lines.push({ warning: true, text: message, ...(location === undefined ? {} : { location }) });
+  }
+  error(message: string, location?: Location) {
+    this.inner.error(message, location);
   }
   group<T>(_title: string, fn: () => Promise<T>): Promise<T> {
     return fn();
@@ -37,7 +42,7 @@ class HeldReporter implements Reporter {
     this.inner.setOutput(name, value);
   }
   summary(markdown: string) {
-    this.inner.summary(markdown);
+    return this.inner.summary(markdown);
   }
   saveState(name: string, value: string) {
     this.inner.saveState(name, value);
@@ -71,7 +76,7 @@ export function startHeld<T>(step: StepContext, fn: (held: StepContext) => Promi
         return await result;
       } finally {
         for (const line of lines.splice(0)) {
-          if (line.warning) step.reporter.warning(line.text);
+          if (line.warning) step.reporter.warning(line.text, line.location);
           else step.reporter.info(line.text);
         }
       }

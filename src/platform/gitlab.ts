@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { SecretMask } from '../exec/mask.js';
-import type { Reporter } from './types.js';
+import { locationPrefix, type Location, type Reporter } from './types.js';
 
 /** Output name → dotenv variable: `platform-digests` → `DOCKER_BUILD_PLATFORM_DIGESTS`. */
 export function dotenvName(output: string): string {
@@ -55,19 +55,25 @@ export class GitlabReporter implements Reporter {
     /** where the dotenv report goes; undefined: nowhere (`plan`) */
     private readonly dotenvFile: string | undefined,
     private readonly write: (text: string) => void = (text) => process.stderr.write(text),
+    /** the job runs with CI_DEBUG_TRACE: debug lines are shown */
+    private readonly debugging = false,
   ) {}
 
   info(line: string): void {
     this.write(`${this.mask.apply(line)}\n`);
   }
 
-  warning(message: string): void {
-    // Yellow, as GitLab's own runner warnings are.
-    this.write(`\u001b[33mwarning: ${this.mask.apply(message)}\u001b[0m\n`);
+  debug(line: string): void {
+    if (this.debugging) this.write(`debug: ${this.mask.apply(line)}\n`);
   }
 
-  error(message: string): void {
-    this.write(`\u001b[31merror: ${this.mask.apply(message)}\u001b[0m\n`);
+  warning(message: string, location?: Location): void {
+    // Yellow, as GitLab's own runner warnings are.
+    this.write(`\u001b[33m${locationPrefix(location)}warning: ${this.mask.apply(message)}\u001b[0m\n`);
+  }
+
+  error(message: string, location?: Location): void {
+    this.write(`\u001b[31m${locationPrefix(location)}error: ${this.mask.apply(message)}\u001b[0m\n`);
   }
 
   async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
@@ -89,8 +95,9 @@ export class GitlabReporter implements Reporter {
     if (this.dotenvFile !== undefined) writeFileSync(this.dotenvFile, dotenvReport(this.outputs), { mode: 0o644 });
   }
 
-  summary(): void {
+  summary(): Promise<void> {
     // GitLab has no job summary: the scan table is in the log, the reports are artifacts.
+    return Promise.resolve();
   }
 
   saveState(name: string, value: string): void {

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { clockReading } from '../../src/context/read.js';
 import { actionEntry } from '../../src/main.js';
 import { CleanupStack } from '../../src/pipeline/cleanup.js';
@@ -42,15 +42,22 @@ describe('the private Docker config', () => {
 });
 
 describe('the GitHub post step', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
   it('undoes what main left on the cleanup stack, from saved state', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'post-'));
     const leftover = mkdtempSync(join(dir, 'docker-config-'));
     writeFileSync(join(leftover, 'config.json'), '{"auths":{"r":{"auth":"c2VjcmV0"}}}');
-    const code = await actionEntry({
+    // The runner gives the post step its state as STATE_* variables, which @actions/core reads from process.env.
+    const env = {
       STATE_isPost: 'true',
       STATE_cleanup: JSON.stringify([{ kind: 'directory', path: leftover }]),
       GITHUB_STATE: join(dir, 'state'),
-    });
+    };
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    const code = await actionEntry(env);
     expect(code).toBe(0);
     expect(existsSync(leftover)).toBe(false);
   });

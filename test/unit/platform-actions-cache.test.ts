@@ -1,16 +1,21 @@
-// The Actions cache client against an in-process cache service that speaks both protocols as GitHub's clients expect
-// them (v1: act's and GHES's artifactcache API; v2: the twirp CacheService with signed blob URLs). act's real v1
-// server is exercised end to end by the act tests (test/e2e/pipeline/act.test.ts, act-cache.test.ts).
+// The Actions cache (@actions/cache behind the JobCache interface) against an in-process cache service that answers
+// what @actions/cache 6.3 sends: v1, act's and GHES's artifactcache API (reserve, ranged PATCH uploads, commit, and
+// the archive downloaded from the location it names); v2, the twirp CacheService in JSON with signed blob URLs (the
+// archive put by Azure's storage client in one Put Blob, and downloaded with a plain GET).
+//
+// Not covered here, as it cannot be on loopback: @actions/cache sends a download through Azure's storage client only
+// when the URL's host ends in .blob.core.windows.net (elsewhere it is a plain GET, as here), and Azure's client
+// uploads in staged blocks only past 128 MiB (a smaller archive, as here, is one Put Blob). act's real v1 server is
+// exercised end to end by test/e2e/pipeline/act.test.ts and act-cache.test.ts.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SecretMask } from '../../src/exec/mask.js';
-import { Runner } from '../../src/exec/runner.js';
-import { actionsCache, cachePath, cacheService, cacheVersion } from '../../src/platform/actions-cache.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { actionsCache, cachePath, cacheService } from '../../src/platform/actions-cache.js';
 
 const TOKEN = 'runtime-token-123';
+const SIGNATURE = 'signature-5ecr3t';
 
 interface Entry {
   key: string;
@@ -19,18 +24,27 @@ interface Entry {
   complete: boolean;
 }
 
+interface Request {
+  method: string;
+  path: string;
+  auth: string | undefined;
+  range?: string;
+  blobType?: string;
+}
+
 /** One service for both protocols; it records what it was asked. */
 class FakeCacheService {
   readonly entries: Entry[] = [];
-  readonly requests: { method: string; path: string; auth: string | undefined; range?: string }[] = [];
+  readonly requests: Request[] = [];
   private server: Server | undefined;
   base = '';
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
       void this.handle(req).then(
-        ({ status, body }) => {
-          res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
+        ({ status, body, headers }) => {
+          const type = body === undefined || Buffer.isBuffer(body) ? {} : { 'content-type': 'application/json' };
+          res.writeHead(status, { ...type, ...headers });
           res.end(body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body));
         },
         () => {
@@ -51,6 +65,11 @@ class FakeCacheService {
     );
   }
 
+  private signedUrl(id: number): string {
+    // An Azure-style path (account/container/blob), as Azure's client parses a URL whose host is an IP address.
+    return `${this.base}account/cache/${id}?sv=2024-11-04&se=2099-01-01&sig=${SIGNATURE}`;
+  }
+
   private find(keys: string[], version: string): Entry | undefined {
     for (const key of keys) {
       const exact = this.entries.find((e) => e.complete && e.version === version && e.key === key);
@@ -61,50 +80,60 @@ class FakeCacheService {
     return undefined;
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; body?: unknown }> {
+  private async handle(
+    req: IncomingMessage,
+  ): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks);
     const url = new URL(req.url ?? '/', this.base);
     const auth = req.headers.authorization;
+    const blobType = req.headers['x-ms-blob-type'];
     this.requests.push({
       method: req.method ?? '',
       path: url.pathname,
       auth,
       ...(req.headers['content-range'] === undefined ? {} : { range: req.headers['content-range'] }),
+      ...(typeof blobType === 'string' ? { blobType } : {}),
     });
-    const authorized = auth === `Bearer ${TOKEN}`;
     const v1 = /^\/_apis\/artifactcache\/(.*)$/.exec(url.pathname)?.[1];
     const twirp = /^\/twirp\/github\.actions\.results\.api\.v1\.CacheService\/(\w+)$/.exec(url.pathname)?.[1];
-    const blob = /^\/blob\/(\d+)$/.exec(url.pathname)?.[1];
+    const blob = /^\/account\/cache\/(\d+)$/.exec(url.pathname)?.[1];
 
     if (blob !== undefined) {
       // signed URLs: the signature is the credential, and a bearer token with it is refused
-      if (url.searchParams.get('sig') !== 'ok' || auth !== undefined) return { status: 403 };
+      if (url.searchParams.get('sig') !== SIGNATURE || auth !== undefined) return { status: 403 };
       const entry = this.entries[Number(blob)];
       if (entry === undefined) return { status: 404 };
       if (req.method === 'GET') return { status: 200, body: entry.data };
-      if (req.headers['x-ms-blob-type'] !== 'BlockBlob') return { status: 400 };
+      // Azure's Put Blob: the whole archive in one request
+      if (req.method !== 'PUT' || blobType !== 'BlockBlob') return { status: 400 };
       if (Number(req.headers['content-length']) !== raw.length) return { status: 400 };
       entry.data = raw;
-      return { status: 201 };
+      return {
+        status: 201,
+        headers: { etag: '"0x8DC0000000000"', 'last-modified': new Date().toUTCString(), 'x-ms-version': '2024-11-04' },
+      };
     }
-    if (!authorized) return { status: 401 };
+    if (auth !== `Bearer ${TOKEN}`) return { status: 401, body: { message: 'unauthorized' } };
     if (v1 !== undefined) {
       if (req.method === 'GET' && v1 === 'cache') {
         const found = this.find(url.searchParams.get('keys')?.split(',') ?? [], url.searchParams.get('version') ?? '');
         if (found === undefined) return { status: 204 };
         const id = this.entries.indexOf(found);
-        return { status: 200, body: { archiveLocation: `${this.base}blob/${id}?sig=ok`, cacheKey: found.key } };
+        return { status: 200, body: { archiveLocation: this.signedUrl(id), cacheKey: found.key } };
       }
       if (req.method === 'POST' && v1 === 'caches') {
         const { key, version } = JSON.parse(raw.toString()) as { key: string; version: string };
-        if (this.entries.some((e) => e.key === key && e.version === version)) return { status: 409 };
+        if (this.entries.some((e) => e.key === key && e.version === version)) {
+          return { status: 409, body: { message: `Cache already exists. Scope: refs/heads/main, Key: ${key}` } };
+        }
         this.entries.push({ key, version, data: Buffer.alloc(0), complete: false });
-        return { status: 200, body: { cacheId: this.entries.length - 1 } };
+        return { status: 201, body: { cacheId: this.entries.length } };
       }
+      // cache ids start at 1: @actions/cache takes 0 for "no id"
       const id = /^caches\/(\d+)$/.exec(v1)?.[1];
-      const entry = id === undefined ? undefined : this.entries[Number(id)];
+      const entry = id === undefined ? undefined : this.entries[Number(id) - 1];
       if (entry === undefined) return { status: 400 };
       if (req.method === 'PATCH') {
         const start = Number(/^bytes (\d+)-(\d+)\/\*$/.exec(req.headers['content-range'] ?? '')?.[1] ?? NaN);
@@ -113,13 +142,13 @@ class FakeCacheService {
         entry.data.copy(data);
         raw.copy(data, start);
         entry.data = data;
-        return { status: 200 };
+        return { status: 204 };
       }
       if (req.method === 'POST') {
         const { size } = JSON.parse(raw.toString()) as { size: number };
         if (size !== entry.data.length) return { status: 400 };
         entry.complete = true;
-        return { status: 200 };
+        return { status: 204 };
       }
     }
     if (twirp !== undefined && req.method === 'POST') {
@@ -130,26 +159,20 @@ class FakeCacheService {
         const found = this.find([key, ...((body.restore_keys as string[] | undefined) ?? [])], version);
         if (found === undefined) return { status: 200, body: { ok: false } };
         const id = this.entries.indexOf(found);
-        return {
-          status: 200,
-          body: { ok: true, signed_download_url: `${this.base}blob/${id}?sig=ok`, matched_key: found.key },
-        };
+        return { status: 200, body: { ok: true, signed_download_url: this.signedUrl(id), matched_key: found.key } };
       }
       if (twirp === 'CreateCacheEntry') {
         if (this.entries.some((e) => e.key === key && e.version === version))
           return { status: 200, body: { ok: false, message: 'cache entry already exists' } };
         this.entries.push({ key, version, data: Buffer.alloc(0), complete: false });
-        return {
-          status: 200,
-          body: { ok: true, signed_upload_url: `${this.base}blob/${this.entries.length - 1}?sig=ok` },
-        };
+        return { status: 200, body: { ok: true, signed_upload_url: this.signedUrl(this.entries.length - 1) } };
       }
       if (twirp === 'FinalizeCacheEntryUpload') {
         const entry = this.entries.find((e) => e.key === key && e.version === version && !e.complete);
         if (entry === undefined || String(entry.data.length) !== body.size_bytes)
           return { status: 200, body: { ok: false } };
         entry.complete = true;
-        return { status: 200, body: { ok: true, entry_id: String(this.entries.indexOf(entry)) } };
+        return { status: 200, body: { ok: true, entry_id: String(this.entries.indexOf(entry) + 1) } };
       }
     }
     return { status: 404 };
@@ -157,19 +180,19 @@ class FakeCacheService {
 }
 
 function trivyCache(root: string, marker: string): string {
-  const dir = join(root, 'cache', 'trivy');
+  const dir = join(root, '.cache', 'trivy');
   mkdirSync(join(dir, 'db'), { recursive: true });
   writeFileSync(join(dir, 'db', 'trivy.db'), `${marker}\n`.repeat(20_000));
   writeFileSync(join(dir, 'db', 'metadata.json'), `{"marker":"${marker}"}`);
   return dir;
 }
 
-describe("GitHub's Actions cache, spoken directly", () => {
+describe("GitHub's Actions cache through @actions/cache", () => {
   const service = new FakeCacheService();
-  const log: string[] = [];
-  const runner = new Runner(new SecretMask(), (line) => log.push(line));
-  const home = '/home/runner';
   let root: string;
+  let home: string;
+  let stdout: string[] = [];
+  const debug: string[] = [];
 
   beforeAll(async () => {
     await service.start();
@@ -181,11 +204,53 @@ describe("GitHub's Actions cache, spoken directly", () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('is there when the runner offers a cache service, with the protocol GitHub’s own clients would pick', () => {
-    expect(cacheService({ ACTIONS_CACHE_URL: 'http://127.0.0.1:1' })).toEqual({
+  // @actions/cache reads the runner's variables from process.env, and @actions/core writes to process.stdout. Each
+  // test is a new runner: a new home (where `~` expands), workspace and temporary directory.
+  beforeEach(() => {
+    home = mkdtempSync(join(root, 'home-'));
+    const workspace = join(home, 'work', 'repo', 'repo');
+    mkdirSync(workspace, { recursive: true });
+    vi.stubEnv('HOME', home);
+    vi.stubEnv('GITHUB_WORKSPACE', workspace);
+    vi.stubEnv('RUNNER_TEMP', mkdtempSync(join(root, 'temp-')));
+    vi.stubEnv('GITHUB_SERVER_URL', 'https://github.com');
+    vi.stubEnv('ACTIONS_RUNTIME_TOKEN', TOKEN);
+    vi.stubEnv('RUNNER_DEBUG', '');
+    stdout = [];
+    debug.length = 0;
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stdout.push(chunk.toString());
+      return true;
+    });
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.unstubAllEnvs();
+  });
+
+  function runnerOffers(protocol: 'v1' | 'v2', base = service.base): Record<string, string> {
+    const env: Record<string, string> =
+      protocol === 'v1'
+        ? { ACTIONS_CACHE_URL: base, ACTIONS_RESULTS_URL: '', ACTIONS_CACHE_SERVICE_V2: '' }
+        : { ACTIONS_CACHE_URL: '', ACTIONS_RESULTS_URL: base, ACTIONS_CACHE_SERVICE_V2: 'True' };
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    return env;
+  }
+
+  function cacheFor(protocol: 'v1' | 'v2', base = service.base) {
+    const cache = actionsCache(runnerOffers(protocol, base), (line) => debug.push(line), home);
+    if (cache === undefined) throw new Error('no cache');
+    return cache;
+  }
+
+  /** What the job log shows, add-mask commands aside. */
+  const shown = () => stdout.filter((line) => !line.startsWith('::add-mask::')).join('');
+
+  it('is there when the runner offers a cache service, with the protocol @actions/cache will speak', () => {
+    expect(cacheService({ ACTIONS_CACHE_URL: 'http://127.0.0.1:1/' })).toEqual({
       protocol: 'v1',
       url: 'http://127.0.0.1:1/',
-      token: '',
     });
     expect(cacheService({ ACTIONS_RESULTS_URL: 'https://results.example/' })?.protocol).toBe('v1');
     expect(
@@ -199,78 +264,104 @@ describe("GitHub's Actions cache, spoken directly", () => {
         ACTIONS_CACHE_SERVICE_V2: 'True',
         GITHUB_SERVER_URL: 'https://ghes.example',
       }),
-    ).toMatchObject({ protocol: 'v1', url: 'https://ghes.example/cache/' });
+    ).toEqual({ protocol: 'v1', url: 'https://ghes.example/cache/' });
+    // v2 asked for on github.com without its URL: @actions/cache would have nowhere to go
+    expect(cacheService({ ACTIONS_CACHE_URL: 'https://x/', ACTIONS_CACHE_SERVICE_V2: 'True' })).toBeUndefined();
     expect(cacheService({})).toBeUndefined();
     expect(cacheService({ ACTIONS_CACHE_URL: '' })).toBeUndefined();
-    expect(actionsCache({}, runner)).toBeUndefined();
+    expect(actionsCache({})).toBeUndefined();
   });
 
   it('spells paths under the home directory with ~, so that the entry matches on every runner', () => {
     expect(cachePath('/home/runner/.cache/trivy/db', '/home/runner')).toBe('~/.cache/trivy/db');
+    expect(cachePath('/home/runner', '/home/runner')).toBe('/home/runner');
     expect(cachePath('/srv/cache/trivy/db', '/home/runner')).toBe('/srv/cache/trivy/db');
     expect(cachePath('/home/runnerx/db', '/home/runner')).toBe('/home/runnerx/db');
-    expect(cacheVersion(['/home/runner/x'], 'zstd', '/home/runner')).toBe(
-      cacheVersion(['/home/other/x'], 'zstd', '/home/other'),
-    );
-    expect(cacheVersion(['/a/x'], 'zstd')).not.toBe(cacheVersion(['/a/x'], 'gzip'));
   });
 
   for (const protocol of ['v1', 'v2'] as const) {
-    it(`${protocol}: saves, then restores by restore-key prefix on a runner that has nothing`, async () => {
-      const env =
-        protocol === 'v1'
-          ? { ACTIONS_CACHE_URL: service.base, ACTIONS_RUNTIME_TOKEN: TOKEN }
-          : { ACTIONS_RESULTS_URL: service.base, ACTIONS_CACHE_SERVICE_V2: 'true', ACTIONS_RUNTIME_TOKEN: TOKEN };
-      const cache = actionsCache(env, runner, home);
-      expect(cache).toBeDefined();
-      if (cache === undefined) return;
-      const source = trivyCache(join(root, `${protocol}-a`), `${protocol}-day-1`);
+    it(`${protocol}: saves, then restores by restore-key prefix on another runner that has nothing`, async () => {
+      const source = trivyCache(home, `${protocol}-day-1`);
       const paths = [join(source, 'db'), join(source, 'java-db')]; // java-db absent: saved without it
       const before = service.requests.length;
-      await cache.save(paths, `trivy-${protocol}-2026-03-01`);
+      await cacheFor(protocol).save(paths, `trivy-${protocol}-2026-03-01`);
+      expect(debug).toEqual([
+        `Actions cache (${protocol}): saving ~/.cache/trivy/db, ~/.cache/trivy/java-db as trivy-${protocol}-2026-03-01`,
+      ]);
 
-      // the next job: a fresh runner, nothing on disk, the same paths
-      rmSync(source, { recursive: true, force: true });
-      const target = source;
-      expect(await cache.restore(paths, `trivy-${protocol}-2026-03-02`, [`trivy-${protocol}-`])).toBe(
-        `trivy-${protocol}-2026-03-01`,
+      // the next job: another runner, with another home and workspace, nothing on disk
+      home = mkdtempSync(join(root, 'home-'));
+      vi.stubEnv('HOME', home);
+      const workspace = join(home, 'work', 'repo', 'repo');
+      mkdirSync(workspace, { recursive: true });
+      vi.stubEnv('GITHUB_WORKSPACE', workspace);
+      const target = join(home, '.cache', 'trivy');
+      const restored = await cacheFor(protocol).restore(
+        [join(target, 'db'), join(target, 'java-db')],
+        `trivy-${protocol}-2026-03-02`,
+        [`trivy-${protocol}-2026-03-01`, `trivy-${protocol}-`],
       );
+      expect(restored, shown()).toBe(`trivy-${protocol}-2026-03-01`);
       expect(readFileSync(join(target, 'db', 'metadata.json'), 'utf8')).toBe(`{"marker":"${protocol}-day-1"}`);
       expect(readFileSync(join(target, 'db', 'trivy.db'), 'utf8')).toBe(`${protocol}-day-1\n`.repeat(20_000));
       expect(existsSync(join(target, 'java-db'))).toBe(false);
+      expect(debug.at(-1)).toBe(
+        `Actions cache (${protocol}): looking up trivy-${protocol}-2026-03-02, trivy-${protocol}-2026-03-01, ` +
+          `trivy-${protocol}- for ~/.cache/trivy/db, ~/.cache/trivy/java-db`,
+      );
 
-      // the token goes to the service, never to a signed URL
+      // the token goes to the service, never to a signed URL; the archive went to and came from the signed URL
       const requests = service.requests.slice(before);
-      for (const request of requests)
-        expect(request.auth).toBe(request.path.startsWith('/blob/') ? undefined : `Bearer ${TOKEN}`);
-      expect(requests.some((request) => request.path.startsWith('/blob/'))).toBe(true);
-      if (protocol === 'v1') expect(requests.find((r) => r.method === 'PATCH')?.range).toMatch(/^bytes 0-\d+\/\*$/);
+      for (const request of requests) {
+        expect(request.auth, request.path).toBe(request.path.startsWith('/account/') ? undefined : `Bearer ${TOKEN}`);
+      }
+      const blob = requests.filter((request) => request.path.startsWith('/account/'));
+      if (protocol === 'v1') {
+        expect(blob.map((request) => request.method)).toEqual(['GET']);
+        expect(requests.find((r) => r.method === 'PATCH')?.range).toMatch(/^bytes 0-\d+\/\*$/);
+      } else {
+        expect(blob.map((request) => `${request.method} ${request.blobType ?? ''}`)).toEqual(['PUT BlockBlob', 'GET ']);
+      }
+      // The token is in nothing the job shows. The signature is registered with the runner's mask (v1: the whole
+      // signed URL; v2: its sig parameter) before any line that holds it, so the runner never shows it.
+      expect(stdout.join('')).not.toContain(TOKEN);
+      const masked = stdout.findIndex((line) => line.startsWith('::add-mask::') && line.includes(SIGNATURE));
+      const holding = stdout.findIndex((line) => !line.startsWith('::add-mask::') && line.includes(SIGNATURE));
+      expect(masked).toBeGreaterThanOrEqual(0);
+      if (holding !== -1) expect(masked).toBeLessThan(holding);
     });
 
-    it(`${protocol}: a miss is undefined; a key saved twice is refused with the reason`, async () => {
-      const env =
-        protocol === 'v1'
-          ? { ACTIONS_CACHE_URL: service.base, ACTIONS_RUNTIME_TOKEN: TOKEN }
-          : { ACTIONS_RESULTS_URL: service.base, ACTIONS_CACHE_SERVICE_V2: 'true', ACTIONS_RUNTIME_TOKEN: TOKEN };
-      const cache = actionsCache(env, runner, home);
-      if (cache === undefined) throw new Error('no cache');
-      const dir = join(root, `${protocol}-miss`, 'trivy');
+    it(`${protocol}: a miss is undefined; a key saved twice is refused, as an error for the pipeline's warning`, async () => {
+      const cache = cacheFor(protocol);
+      const dir = join(home, '.cache', 'miss');
       expect(await cache.restore([join(dir, 'db')], 'nothing-like-this', ['nothing-'])).toBeUndefined();
       expect(existsSync(dir)).toBe(false);
-      const source = trivyCache(join(root, `${protocol}-twice`), 'x');
+      const source = trivyCache(home, 'x');
       await cache.save([join(source, 'db')], `twice-${protocol}`);
       await expect(cache.save([join(source, 'db')], `twice-${protocol}`)).rejects.toThrow(
-        protocol === 'v1' ? /another job is saving or has saved twice-v1/ : /cache entry already exists/,
+        `the cache service did not take twice-${protocol}`,
       );
+      // @actions/cache said why, in the log
+      expect(shown()).toContain(`Failed to save: Unable to reserve cache with key twice-${protocol}`);
       // another path set is another version: not restored by a reader of different paths
       expect(await cache.restore([join(dir, 'other')], `twice-${protocol}`, [])).toBeUndefined();
     });
+
+    it(`${protocol}: nothing to save is an error that says so`, async () => {
+      await expect(cacheFor(protocol).save([join(home, 'absent', 'db')], `absent-${protocol}`)).rejects.toThrow(
+        /Path\(s\) specified in the action for caching do\(es\) not exist/,
+      );
+    });
   }
 
-  it('a service that refuses the token, or cannot be reached, fails saying so (a warning for the pipeline)', async () => {
-    const cache = actionsCache({ ACTIONS_CACHE_URL: service.base, ACTIONS_RUNTIME_TOKEN: 'wrong' }, runner, home);
-    await expect(cache?.restore([join(root, 'x', 'db')], 'k', [])).rejects.toThrow(/HTTP 401/);
-    const none = actionsCache({ ACTIONS_CACHE_URL: 'http://127.0.0.1:9/', ACTIONS_RUNTIME_TOKEN: TOKEN }, runner, home);
-    await expect(none?.restore([join(root, 'x', 'db')], 'k', [])).rejects.toThrow(/127\.0\.0\.1:9/);
-  }, 20_000);
+  it('a service that refuses the token, or cannot be reached: no hit, a warning, and never the token', async () => {
+    vi.stubEnv('ACTIONS_RUNTIME_TOKEN', 'wrong-token-456');
+    const refused = cacheFor('v1');
+    expect(await refused.restore([join(home, 'x', 'db')], 'k', [])).toBeUndefined();
+    expect(shown()).toMatch(/^::warning::Failed to restore: Cache service responded with 401$/m);
+    const unreachable = cacheFor('v2', 'http://127.0.0.1:9/');
+    expect(await unreachable.restore([join(home, 'x', 'db')], 'k', [])).toBeUndefined();
+    expect(shown()).toMatch(/^::warning::Failed to restore: .*GetCacheEntryDownloadURL.*ECONNREFUSED/m);
+    expect(stdout.join('')).not.toContain('wrong-token-456');
+  }, 30_000);
 });

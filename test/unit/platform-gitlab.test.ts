@@ -48,6 +48,23 @@ describe('a GitLab job', () => {
     expect(sectionLines('Set up QEMU', () => 7).start).toContain('section_start:7:docker_build_set_up_qemu');
   });
 
+  it('prints a location as file:line, and debug lines only under CI_DEBUG_TRACE', () => {
+    const lines: string[] = [];
+    const mask = new SecretMask();
+    mask.add('s3cret');
+    const quiet = new GitlabReporter(mask, undefined, (text) => lines.push(text));
+    quiet.warning('FROM without a digest', { file: 'Dockerfile', line: 3 });
+    quiet.error('no such file', { file: 'app/Dockerfile' });
+    quiet.debug('not shown');
+    const tracing = new GitlabReporter(mask, undefined, (text) => lines.push(text), true);
+    tracing.debug('cache keys tried: s3cret');
+    expect(lines).toEqual([
+      '\u001b[33mDockerfile:3: warning: FROM without a digest\u001b[0m\n',
+      '\u001b[31mapp/Dockerfile: error: no such file\u001b[0m\n',
+      'debug: cache keys tried: ***\n',
+    ]);
+  });
+
   it('takes a secret from the CI/CD variable an input names, never from the input itself', () => {
     const password = INPUTS.find((input) => input.name === 'password');
     if (password === undefined) throw new Error('no password input');

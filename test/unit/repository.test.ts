@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import pkg from '../../package.json' with { type: 'json' };
@@ -43,6 +43,34 @@ describe('repository invariants', () => {
     const action = parse(read('action.yml')) as { runs: { using: string; main: string; post: string } };
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js', post: 'dist/index.js' });
     expect(existsSync(new URL(action.runs.main, root))).toBe(true);
+  });
+
+  // Issue 13's budgets, read from dist/ as `npm run build` left it (CI builds before the unit tests). The benchmark's
+  // measures suite reports the same figures (bench/measures.mjs).
+  it('keeps dist/ within its size budgets, the toolkit packages in chunks read on demand', () => {
+    const dist = new URL('dist/', root);
+    const files = readdirSync(dist).map((name) => ({ name, bytes: statSync(new URL(name, dist)).size }));
+    const main = files.find((file) => file.name === 'index.js');
+    expect(main?.bytes, 'dist/index.js, loaded on every run').toBeLessThanOrEqual(1e6);
+    expect(
+      files.reduce((sum, file) => sum + file.bytes, 0),
+      'dist/ in all',
+    ).toBeLessThanOrEqual(4e6);
+    // @actions/cache (one of its messages marks it) and the service's API are only in a chunk of their own
+    const marker = 'Unable to reserve cache with key';
+    const mainText = read('dist/index.js');
+    // (booleans: a failure must not print the whole bundle)
+    expect(mainText.includes(marker), 'dist/index.js holds @actions/cache').toBe(false);
+    expect(mainText.includes('_apis/artifactcache'), "dist/index.js speaks the cache service's API").toBe(false);
+    // @actions/core and its HTTP client are for GitHub steps only: `plan`, a laptop and GitLab start without them
+    expect(mainText.includes('ghadelimiter_'), 'dist/index.js holds @actions/core').toBe(false);
+    const chunks = files.filter((file) => /^\d+\.index\.js$/.test(file.name));
+    expect(chunks.filter((file) => read(`dist/${file.name}`).includes(marker))).toHaveLength(1);
+  });
+
+  it('pins the toolkit packages to exact versions', () => {
+    expect(pkg.dependencies['@actions/core']).toBe('3.0.1');
+    expect(pkg.dependencies['@actions/cache']).toBe('6.3.0');
   });
 
   it('marks dist/ as an ES module package, as the bundle is one', () => {

@@ -61,6 +61,27 @@ describe('the command runner', () => {
     await expect(runner.run(process.execPath, ['-e', 'process.exit(1)'])).rejects.toThrow(/exit code 1/);
   });
 
+  it('sends a quiet program’s output to the debug sink, masked, and none of it to the log', async () => {
+    const mask = new SecretMask();
+    mask.add('hunter2-secret');
+    const log: string[] = [];
+    const debug: string[] = [];
+    const runner = new Runner(
+      mask,
+      (line) => log.push(line),
+      process.env,
+      undefined,
+      (line) => debug.push(line),
+    );
+    const script = 'console.log("out hunter2-secret"); console.error("err line")';
+    await runner.withLog((line) => log.push(line)).run(process.execPath, ['-e', script], { quiet: true });
+    expect(log).toEqual([`$ ${displayCommand(process.execPath, ['-e', script], mask)}`]);
+    expect(debug.sort()).toEqual(['err line', 'out ***']);
+    await runner.run(process.execPath, ['-e', 'console.log("loud")']);
+    expect(log.at(-1)).toBe('loud');
+    expect(debug).toHaveLength(2);
+  });
+
   it('returns the result instead with allowFailure', async () => {
     const { runner } = setup();
     expect(await runner.run(process.execPath, ['-e', 'process.exit(4)'], { allowFailure: true })).toMatchObject({
