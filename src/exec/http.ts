@@ -8,62 +8,72 @@
  * variables (Node 24 can honour them behind NODE_USE_ENV_PROXY, with undici's own NO_PROXY rule), so the action would
  * behave differently on a Node 20 and a Node 24 runner. Timeouts and cancellation are the caller's `signal`.
  *
- * undici is bundled into dist/index.js (about 0.43 MB of it), not imported lazily: ncc 0.45 leaves a dynamically
- * imported chunk unminified (0.9 MB) and writes licenses.txt for the last chunk only; and @actions/core imports it
- * anyway, through @actions/http-client.
+ * undici (about 0.43 MB of the bundle) is loaded on the first request, from a chunk of its own: a run that makes no
+ * HTTP call of its own (`plan` on a laptop, a GitLab job) never reads it.
  */
-import { Agent, Dispatcher, fetch, ProxyAgent, type Response } from 'undici';
+import type { Dispatcher, Response } from 'undici';
 import { displayProxy, proxyFor } from './proxy.js';
 
-/** Sends each request direct or through its proxy, as ./proxy.ts decides for the request's origin. */
-class ProxyRouter extends Dispatcher {
-  private readonly direct = new Agent();
-  /** one agent per proxy URL, so that connections to the proxy are reused */
-  private readonly proxied = new Map<string, ProxyAgent>();
+type Undici = Pick<typeof import('undici'), 'Agent' | 'Dispatcher' | 'ProxyAgent' | 'fetch'>;
 
-  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandlers): boolean {
-    return this.route(options.origin).dispatch(options, handler);
-  }
+/** A dispatcher that sends each request direct or through its proxy, as ./proxy.ts decides for its origin. */
+function proxyRouter({ Agent, Dispatcher, ProxyAgent }: Undici): Dispatcher {
+  class ProxyRouter extends Dispatcher {
+    private readonly direct = new Agent();
+    /** one agent per proxy URL, so that connections to the proxy are reused */
+    private readonly proxied = new Map<string, Dispatcher>();
 
-  private route(origin: string | URL | undefined): Dispatcher {
-    const proxy = origin === undefined ? undefined : proxyFor(new URL(origin));
-    if (proxy === undefined) return this.direct;
-    let agent = this.proxied.get(proxy.href);
-    if (agent === undefined) {
-      // undici takes the credentials of the URL's `user:password@` for the Proxy-Authorization header itself.
-      agent = new ProxyAgent({ uri: proxy.href });
-      this.proxied.set(proxy.href, agent);
+    override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandlers): boolean {
+      return this.route(options.origin).dispatch(options, handler);
     }
-    return agent;
-  }
 
-  private all(): Dispatcher[] {
-    return [this.direct, ...this.proxied.values()];
-  }
+    private route(origin: string | URL | undefined): Dispatcher {
+      const proxy = origin === undefined ? undefined : proxyFor(new URL(origin));
+      if (proxy === undefined) return this.direct;
+      let agent = this.proxied.get(proxy.href);
+      if (agent === undefined) {
+        // undici takes the credentials of the URL's `user:password@` for the Proxy-Authorization header itself.
+        agent = new ProxyAgent({ uri: proxy.href });
+        this.proxied.set(proxy.href, agent);
+      }
+      return agent;
+    }
 
-  override close(): Promise<void>;
-  override close(callback: () => void): void;
-  override close(callback?: () => void): Promise<void> | undefined {
-    const done = Promise.all(this.all().map((d) => d.close())).then(() => undefined);
-    if (callback === undefined) return done;
-    void done.then(callback);
-    return undefined;
-  }
+    private all(): Dispatcher[] {
+      return [this.direct, ...this.proxied.values()];
+    }
 
-  override destroy(err?: Error | null): Promise<void>;
-  override destroy(callback: () => void): void;
-  override destroy(err: Error | null, callback: () => void): void;
-  override destroy(first?: Error | null | (() => void), second?: () => void): Promise<void> | undefined {
-    const error = typeof first === 'function' ? null : (first ?? null);
-    const callback = typeof first === 'function' ? first : second;
-    const done = Promise.all(this.all().map((d) => d.destroy(error))).then(() => undefined);
-    if (callback === undefined) return done;
-    void done.then(callback);
-    return undefined;
+    override close(): Promise<void>;
+    override close(callback: () => void): void;
+    override close(callback?: () => void): Promise<void> | undefined {
+      const done = Promise.all(this.all().map((d) => d.close())).then(() => undefined);
+      if (callback === undefined) return done;
+      void done.then(callback);
+      return undefined;
+    }
+
+    override destroy(err?: Error | null): Promise<void>;
+    override destroy(callback: () => void): void;
+    override destroy(err: Error | null, callback: () => void): void;
+    override destroy(first?: Error | null | (() => void), second?: () => void): Promise<void> | undefined {
+      const error = typeof first === 'function' ? null : (first ?? null);
+      const callback = typeof first === 'function' ? first : second;
+      const done = Promise.all(this.all().map((d) => d.destroy(error))).then(() => undefined);
+      if (callback === undefined) return done;
+      void done.then(callback);
+      return undefined;
+    }
   }
+  return new ProxyRouter();
 }
 
-const router = new ProxyRouter();
+let loaded: Promise<{ fetch: Undici['fetch']; router: Dispatcher }> | undefined;
+
+/** undici and the router, made once. */
+function undici() {
+  loaded ??= import('undici').then((module) => ({ fetch: module.fetch, router: proxyRouter(module) }));
+  return loaded;
+}
 
 export interface HttpOptions {
   headers?: Record<string, string>;
@@ -83,6 +93,7 @@ export function routeOf(url: string): string {
  * it is, for the caller to tell it apart.
  */
 export async function httpFetch(url: string, options: HttpOptions = {}): Promise<Response> {
+  const { fetch, router } = await undici();
   try {
     return await fetch(url, {
       dispatcher: router,

@@ -64,8 +64,21 @@ describe('repository invariants', () => {
     expect(mainText.includes('_apis/artifactcache'), "dist/index.js speaks the cache service's API").toBe(false);
     // @actions/core and its HTTP client are for GitHub steps only: `plan`, a laptop and GitLab start without them
     expect(mainText.includes('ghadelimiter_'), 'dist/index.js holds @actions/core').toBe(false);
+    // undici too: loaded on the script's first HTTP request of its own
+    expect(mainText.includes('UND_ERR_CONNECT_TIMEOUT'), 'dist/index.js holds undici').toBe(false);
     const chunks = files.filter((file) => /^\d+\.index\.js$/.test(file.name));
     expect(chunks.filter((file) => read(`dist/${file.name}`).includes(marker))).toHaveLength(1);
+  });
+
+  it('lists the license of every production dependency in dist/licenses.txt, chunks and all', () => {
+    const names = new Set(
+      read('dist/licenses.txt')
+        .split('\n\n')
+        .map((entry) => entry.split('\n')[0]),
+    );
+    for (const name of [...Object.keys(pkg.dependencies), 'undici', '@azure/storage-blob']) {
+      expect(names.has(name), name).toBe(true);
+    }
   });
 
   it('pins the toolkit packages to exact versions', () => {
