@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } 
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { FakeCacheService, TOKEN } from '../../helpers/cache-service.js';
 import { runAction } from '../helpers/action.js';
 import { DockerClient, unique } from '../helpers/docker.js';
 import { startGithubStandin, type GithubStandin } from '../helpers/github-standin.js';
@@ -203,14 +204,43 @@ describe('behind an HTTP proxy', () => {
       'org.opencontainers.image.description': DESCRIPTION,
       'org.opencontainers.image.licenses': 'MIT',
     });
-
-    // The Actions cache through the proxy: asserted here once @actions/cache replaces src/platform/actions-cache.ts
-    // (it goes through @actions/http-client, which reads the same variables). The run then needs
-    // ACTIONS_RESULTS_URL (and ACTIONS_RUNTIME_TOKEN) on a name the proxy routes to a stand-in cache service, and
-    // `trivy-db-cache: true`; expect(proxy.hosts()).toContain('<that name>:443').
   });
 
-  it.todo('the Actions cache calls go through the proxy (once @actions/cache is in; see the place above)');
+  it('the Actions cache (@actions/cache, through @actions/http-client) goes through it too', async () => {
+    const service = new FakeCacheService();
+    await service.start();
+    const cacheProxy = await startRecordingProxy({
+      routes: { ...github.routes, 'cache.actions.example:80': new URL(service.base).host },
+    });
+    try {
+      const result = await runAction(
+        repo,
+        { name: 'push', ref: 'refs/heads/main' },
+        {
+          ...jobEnv(cacheProxy.url, mkdtempSync(join(scratch, 'tool-cache-'))),
+          HTTP_PROXY: cacheProxy.url,
+          // a cache service on a name only the proxy knows: reached through it, or not at all
+          ACTIONS_CACHE_URL: 'http://cache.actions.example/',
+          ACTIONS_RUNTIME_TOKEN: TOKEN,
+          'INPUT_TRIVY-CACHE-DIR': mkdtempSync(join(scratch, 'trivy-cache-')),
+        // the layer cache is BuildKit's own client of the service (it wants a real runtime token): not this test's
+        INPUT_CACHE: 'none',
+        },
+      );
+      const log = result.main.stdout + result.main.stderr;
+      expect(result.main.code, log.slice(-4000)).toBe(0);
+      const today = `docker-build-trivy-db-v2-${new Date().toISOString().slice(0, 10)}`;
+      expect(log).toContain(`Trivy DB: saved to the Actions cache as ${today}`);
+      expect(cacheProxy.hosts()).toContain('cache.actions.example:80');
+      expect(service.requests.map((r) => `${r.method} ${r.path}`)).toEqual(
+        expect.arrayContaining(['GET /_apis/artifactcache/cache', 'POST /_apis/artifactcache/caches']),
+      );
+      expect(service.entries.map((entry) => [entry.key, entry.complete])).toEqual([[today, true]]);
+    } finally {
+      await cacheProxy.close();
+      await service.stop();
+    }
+  });
 
   it('a proxy that asks for credentials gets them from the URL; the password is on no command line and in no log', async () => {
     const toolCache = mkdtempSync(join(scratch, 'tool-cache-'));
