@@ -223,8 +223,8 @@ describe('behind an HTTP proxy', () => {
           ACTIONS_CACHE_URL: 'http://cache.actions.example/',
           ACTIONS_RUNTIME_TOKEN: TOKEN,
           'INPUT_TRIVY-CACHE-DIR': mkdtempSync(join(scratch, 'trivy-cache-')),
-        // the layer cache is BuildKit's own client of the service (it wants a real runtime token): not this test's
-        INPUT_CACHE: 'none',
+          // the layer cache is BuildKit's own client of the service (it wants a real runtime token): not this test's
+          INPUT_CACHE: 'none',
         },
       );
       const log = result.main.stdout + result.main.stderr;
