@@ -3,6 +3,9 @@
  * reads them (one CSV record): a field may be double-quoted so that it can hold commas (`"pattern=\d{1,2}"`), and
  * `""` inside quotes is one quote. Only the first `=` of a field separates key and value.
  */
+// Not csv-parse (which src/inputs/list.ts uses for the list inputs): a template holds double quotes inside an unquoted
+// field (`{{date "YYYY"}}`), which csv-parse accepts only with relax_quotes, and relax_quotes also takes text after a
+// closing quote (`"value=x"y`) instead of refusing it; this reader does both, in a few lines.
 import { InputError } from '../errors.js';
 
 export interface Field {
