@@ -160,6 +160,44 @@ describe('credentials a job already has', () => {
     }
   });
 
+  it('a credential helper that is not on PATH: exit 2 naming it and the file, and one that fails: exit 1, before the build', async () => {
+    const prior = new DockerClient();
+    try {
+      const image = `${lab.registry2}/e2e/${unique('bad-helper')}`;
+      writeFileSync(
+        join(prior.configDir, 'config.json'),
+        JSON.stringify({ credHelpers: { [lab.registry2]: 'nothere' } }),
+      );
+      const missing = await runAction(repo, PUSH, {
+        ...inputs({ INPUT_IMAGES: image }),
+        DOCKER_CONFIG: prior.configDir,
+      });
+      expect(missing.main.code).toBe(2);
+      expect(missing.main.stdout).toContain(
+        `::error::Invalid credHelpers "nothere" in ${join(prior.configDir, 'config.json')}: docker-credential-nothere is not on PATH`,
+      );
+      writeFileSync(join(scratch, 'docker-credential-broken'), '#!/bin/sh\necho "AccessDenied: no role" >&2\nexit 3\n');
+      chmodSync(join(scratch, 'docker-credential-broken'), 0o755);
+      writeFileSync(
+        join(prior.configDir, 'config.json'),
+        JSON.stringify({ credHelpers: { [lab.registry2]: 'broken' } }),
+      );
+      const failing = await runAction(repo, PUSH, {
+        ...inputs({ INPUT_IMAGES: image }),
+        DOCKER_CONFIG: prior.configDir,
+        PATH: `${scratch}:${process.env.PATH ?? ''}`,
+      });
+      expect(failing.main.code).toBe(1);
+      expect(failing.main.stdout).toContain(
+        `credential helper docker-credential-broken failed for ${lab.registry2} with exit code 3: AccessDenied: no role`,
+      );
+      for (const run of [missing, failing]) expect(run.main.stdout).not.toContain('Set up the builder');
+      expect(await registryTags(lab, image)).toEqual([]);
+    } finally {
+      prior.dispose();
+    }
+  });
+
   it('the same on a pull request: built and scanned, not pushed, green', async () => {
     const prior = new DockerClient();
     try {
