@@ -20,8 +20,9 @@ export function reportedOf(verdict: Verdict, platform: string): Finding[] {
   return verdict.reported[platform] ?? [];
 }
 
-/** `openssl 1.1.1c-r0→1.1.1d-r0`, `bash 5.0-4 (no fix)`, `line 3`, `lines 3-5`, or '' */
+/** `openssl 1.1.1c-r0→1.1.1d-r0`, `bash 5.0-4 (no fix)`, a license's package, `line 3`, `lines 3-5`, or '' */
 export function subject(finding: Finding): string {
+  if (finding.kind === 'license') return finding.pkgName ?? '';
   if (finding.kind === 'vulnerability') {
     const installed = `${finding.pkgName ?? ''} ${finding.installedVersion ?? ''}`.trim();
     const fixed = finding.fixedVersion ?? '';

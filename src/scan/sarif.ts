@@ -150,6 +150,7 @@ const RULE_NAMES: Record<Finding['kind'], string> = {
   vulnerability: 'Vulnerability',
   secret: 'Secret',
   misconfiguration: 'Misconfiguration',
+  license: 'License',
 };
 
 function toRule(finding: Finding): SarifRule {

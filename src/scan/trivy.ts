@@ -44,6 +44,7 @@ export function parseTrivyReport(json: string, platform: string, digest: string)
     for (const item of items('Misconfigurations')) {
       if (item.Status === 'FAIL') findings.push(misconfiguration(item, target));
     }
+    for (const item of items('Licenses')) findings.push(license(item, target));
   });
   return { platform, digest, artifactName: text(document.ArtifactName) ?? '', findings };
 }
@@ -112,6 +113,32 @@ function misconfiguration(item: JsonObject, target: string): Finding {
   if (primaryUrl !== undefined) finding.primaryUrl = primaryUrl;
   const cause = isObject(item.CauseMetadata) ? item.CauseMetadata : {};
   setLines(finding, cause.StartLine, cause.EndLine);
+  return finding;
+}
+
+/**
+ * A license Trivy classified (`--scanners license`): of a package (`PkgName`, in the "OS Packages" or a language
+ * result) or found in a file (`FilePath`, the "Loose File License(s)" result). Its severity is Trivy's, from the
+ * license's category (forbidden CRITICAL, restricted HIGH, reciprocal MEDIUM, notice and others LOW, unknown UNKNOWN).
+ */
+function license(item: JsonObject, target: string): Finding {
+  const name = text(item.Name) ?? 'unknown license';
+  const category = text(item.Category) ?? 'unknown';
+  const pkgName = text(item.PkgName);
+  const file = text(item.FilePath);
+  const of = pkgName !== undefined ? `package ${pkgName}` : file !== undefined ? `file ${file}` : target;
+  const finding: Finding = {
+    kind: 'license',
+    id: name,
+    severity: severity(item.Severity),
+    title: `${category} license`,
+    description: `The license ${name} of ${of} is classified ${category} by Trivy.`,
+    target: file ?? target,
+    references: strings([item.Link]),
+  };
+  if (pkgName !== undefined) finding.pkgName = pkgName;
+  const link = text(item.Link);
+  if (link !== undefined) finding.primaryUrl = link;
   return finding;
 }
 

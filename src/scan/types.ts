@@ -6,7 +6,7 @@
 export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export type FindingKind = 'vulnerability' | 'secret' | 'misconfiguration';
+export type FindingKind = 'vulnerability' | 'secret' | 'misconfiguration' | 'license';
 
 export interface Finding {
   kind: FindingKind;
@@ -17,7 +17,7 @@ export interface Finding {
   description: string;
   /** Trivy's result target: `alpine:3.10 (alpine 3.10.2)`, `/app/deploy.env`, `usr/lib/node_modules/x/package.json` */
   target: string;
-  /** vulnerabilities */
+  /** vulnerabilities and licenses */
   pkgName?: string;
   installedVersion?: string;
   /** '' when there is no fix */

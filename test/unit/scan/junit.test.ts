@@ -126,6 +126,7 @@ describe('toJunit', () => {
     ['debian-buster.json', 0, '[LOW] CVE-2019-18276 bash 5.0-4 (no fix)'],
     ['secrets.json', 0, '[CRITICAL] aws-access-key-id AWS Access Key ID, line 3'],
     ['dockerfile.json', 0, "[HIGH] DS-0002 Image user should not be 'root'"],
+    ['licenses.json', 1, '[HIGH] GPL-3.0-only restricted license, demo-high'],
   ])('names a test case from %s', (fixture, index, name) => {
     expect(testCaseName(findingOf(fixture, index))).toBe(name);
   });

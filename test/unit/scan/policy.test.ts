@@ -62,6 +62,13 @@ describe('evaluatePolicy', () => {
       ['aws-access-key-id'],
     ],
     [
+      'licenses gate when fail-on covers their severity, and are never unfixed',
+      'licenses.json',
+      { failOn: ['CRITICAL', 'HIGH'], ignoreUnfixed: true },
+      { CRITICAL: 1, HIGH: 1, MEDIUM: 1, LOW: 2 },
+      ['AGPL-3.0-only', 'GPL-3.0-only'],
+    ],
+    [
       'misconfigurations are never unfixed',
       'dockerfile.json',
       { failOn: ['HIGH'], ignoreUnfixed: true },

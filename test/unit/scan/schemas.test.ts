@@ -59,6 +59,7 @@ const TRIVY_JSON = [
   'npm.json',
   'dockerfile.json',
   'secrets.json',
+  'licenses.json',
 ];
 
 const AMD64 = `sha256:${'1'.repeat(64)}`;

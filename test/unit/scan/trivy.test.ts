@@ -5,22 +5,37 @@ import type { FindingKind } from '../../../src/scan/types.js';
 import { scanOf, trivyFixture } from './helpers.js';
 
 const kinds = (name: string): Record<FindingKind, number> => {
-  const counts: Record<FindingKind, number> = { vulnerability: 0, secret: 0, misconfiguration: 0 };
+  const counts: Record<FindingKind, number> = { vulnerability: 0, secret: 0, misconfiguration: 0, license: 0 };
   for (const finding of scanOf(name).findings) counts[finding.kind] += 1;
   return counts;
 };
 
 describe('parseTrivyReport: the fixtures', () => {
   it.each([
-    ['alpine-310.json', { vulnerability: 4, secret: 0, misconfiguration: 0 }],
-    ['alpine-39-high-critical.json', { vulnerability: 2, secret: 0, misconfiguration: 0 }],
-    ['debian-buster.json', { vulnerability: 2, secret: 0, misconfiguration: 0 }],
-    ['debian-buster-ignore-unfixed.json', { vulnerability: 1, secret: 0, misconfiguration: 0 }],
-    ['npm.json', { vulnerability: 1, secret: 0, misconfiguration: 0 }],
-    ['dockerfile.json', { vulnerability: 0, secret: 0, misconfiguration: 1 }],
-    ['secrets.json', { vulnerability: 0, secret: 2, misconfiguration: 0 }],
+    ['alpine-310.json', { vulnerability: 4, secret: 0, misconfiguration: 0, license: 0 }],
+    ['alpine-39-high-critical.json', { vulnerability: 2, secret: 0, misconfiguration: 0, license: 0 }],
+    ['debian-buster.json', { vulnerability: 2, secret: 0, misconfiguration: 0, license: 0 }],
+    ['debian-buster-ignore-unfixed.json', { vulnerability: 1, secret: 0, misconfiguration: 0, license: 0 }],
+    ['npm.json', { vulnerability: 1, secret: 0, misconfiguration: 0, license: 0 }],
+    ['dockerfile.json', { vulnerability: 0, secret: 0, misconfiguration: 1, license: 0 }],
+    ['secrets.json', { vulnerability: 0, secret: 2, misconfiguration: 0, license: 0 }],
+    ['licenses.json', { vulnerability: 0, secret: 0, misconfiguration: 0, license: 5 }],
   ])('%s', (name, expected) => {
     expect(kinds(name)).toEqual(expected);
+  });
+
+  it('reads the licenses Trivy classified (`--scanners license`), with its severities', () => {
+    const scan = scanOf('licenses.json');
+    expect(scan.findings.map((f) => [f.kind, f.id, f.severity, f.pkgName, f.title])).toEqual([
+      ['license', 'AGPL-3.0-only', 'CRITICAL', 'demo-critical', 'forbidden license'],
+      ['license', 'GPL-3.0-only', 'HIGH', 'demo-high', 'restricted license'],
+      ['license', 'MIT', 'LOW', 'demo-low', 'notice license'],
+      ['license', 'MPL-2.0', 'MEDIUM', 'demo-medium', 'reciprocal license'],
+      ['license', 'MIT', 'LOW', 'demo-unfixed', 'notice license'],
+    ]);
+    expect(scan.findings[1]?.description).toBe(
+      'The license GPL-3.0-only of package demo-high is classified restricted by Trivy.',
+    );
   });
 
   it('reads an OS package vulnerability field by field', () => {
