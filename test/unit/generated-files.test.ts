@@ -43,4 +43,10 @@ describe('the reference', () => {
   it('lists the dotenv variables a later GitLab job reads', () => {
     expect(renderInputsDoc()).toContain('| `DOCKER_BUILD_PLATFORM_DIGESTS` | `platform-digests` |');
   });
+
+  it('is linked from the README, which no longer holds it', () => {
+    const readme = readFileSync(new URL('README.md', root), 'utf8');
+    expect(readme).toContain('](docs/inputs.md)');
+    expect(readme).not.toContain('| `binfmt-image` |');
+  });
 });
