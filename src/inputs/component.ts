@@ -9,7 +9,7 @@ import { INPUTS, type InputSpec } from './table.js';
 /** The Docker-in-Docker service's version: pinned, like every image the component runs. */
 export const DIND_IMAGE = 'docker:28.5.2-dind';
 
-interface SpecInput {
+export interface SpecInput {
   type?: 'string' | 'boolean' | 'number' | 'array';
   default: string | boolean | number | unknown[];
   description: string;
@@ -18,7 +18,7 @@ interface SpecInput {
 }
 
 /** The job's own inputs, around the table's: where and when it runs, and how it reaches Docker. */
-const JOB_INPUTS: Record<string, SpecInput> = {
+export const JOB_INPUTS: Readonly<Record<string, SpecInput>> = {
   'job-name': { default: 'docker-build', description: "The job's name." },
   stage: { default: 'build', description: "The job's stage." },
   rules: {

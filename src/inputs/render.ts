@@ -1,9 +1,11 @@
 /**
- * Renders the input table into the files generated from it: action.yml and the README's inputs/outputs reference
- * (and, with the GitLab component, its `spec: inputs`). `npm run gen` writes them; a unit test fails when the
- * committed files differ from what this renders.
+ * Renders the input table into the files generated from it: action.yml and the inputs/outputs reference,
+ * docs/inputs.md (and, with the GitLab component, its `spec: inputs`). `npm run gen` writes them; a unit test fails
+ * when the committed files differ from what this renders.
  */
 import { stringify } from 'yaml';
+import { DOTENV_OUTPUTS, dotenvName } from '../platform/gitlab.js';
+import { JOB_INPUTS } from './component.js';
 import { INPUTS, OUTPUTS, type InputGroup, type InputSpec } from './table.js';
 
 export const ACTION_HEADER = {
@@ -61,11 +63,11 @@ function defaultOf(spec: InputSpec): string {
   return spec.default === '' ? '' : `\`${spec.default}\``;
 }
 
-/** The README's reference: inputs by group, then outputs. */
+/** The reference's tables: inputs by group, then outputs. */
 export function renderReference(): string {
   const lines: string[] = [];
   for (const group of GROUPS) {
-    lines.push(`#### ${group}`, '', '| input | type | default | description |', '| --- | --- | --- | --- |');
+    lines.push(`## ${group}`, '', '| input | type | default | description |', '| --- | --- | --- | --- |');
     for (const spec of INPUTS.filter((s) => s.group === group)) {
       const only = spec.platforms.length < 3 ? ` (${spec.platforms.join(', ')} only)` : '';
       const secret = spec.secret === true ? ' **Secret.**' : '';
@@ -75,18 +77,55 @@ export function renderReference(): string {
     }
     lines.push('');
   }
-  lines.push('#### Outputs', '', '| output | description |', '| --- | --- |');
+  lines.push('## Outputs', '', '| output | description |', '| --- | --- |');
   for (const output of OUTPUTS) lines.push(`| \`${output.name}\` | ${cell(output.description)} |`);
   return lines.join('\n') + '\n';
 }
 
-export const REFERENCE_START = '<!-- reference:start (generated from src/inputs/table.ts by npm run gen) -->';
-export const REFERENCE_END = '<!-- reference:end -->';
+/** The GitLab component's inputs around the table's (src/inputs/component.ts), and the variables of its dotenv report. */
+function renderComponentReference(): string {
+  const lines = [
+    "## The GitLab component's own inputs",
+    '',
+    'Where and how the job runs; the component takes them besides the inputs above (all but the GitHub-only ones and',
+    'the secrets, which it takes by the name of a masked CI/CD variable instead).',
+    '',
+    '| input | type | default | description |',
+    '| --- | --- | --- | --- |',
+  ];
+  for (const [name, spec] of Object.entries(JOB_INPUTS)) {
+    const value = Array.isArray(spec.default)
+      ? stringify(spec.default, { collectionStyle: 'flow', lineWidth: 0 }).trim()
+      : String(spec.default);
+    const fallback = value === '' ? '' : `\`${value}\``;
+    lines.push(`| \`${name}\` | ${spec.type ?? 'string'} | ${cell(fallback)} | ${cell(spec.description)} |`);
+  }
+  lines.push(
+    '',
+    "## The GitLab component's outputs",
+    '',
+    'A dotenv report (`artifacts: reports: dotenv`): later jobs that `needs:` the docker-build job read these',
+    'variables. A list (the tags) is comma-separated on one line.',
+    '',
+    '| variable | output |',
+    '| --- | --- |',
+  );
+  for (const output of DOTENV_OUTPUTS) lines.push(`| \`${dotenvName(output)}\` | \`${output}\` |`);
+  return lines.join('\n') + '\n';
+}
 
-/** The README with its reference section replaced by a fresh rendering. */
-export function withReference(readme: string): string {
-  const start = readme.indexOf(REFERENCE_START);
-  const end = readme.indexOf(REFERENCE_END);
-  if (start < 0 || end < start) throw new Error('README.md has no reference markers');
-  return `${readme.slice(0, start + REFERENCE_START.length)}\n\n${renderReference()}\n${readme.slice(end)}`;
+/** docs/inputs.md, whole: written by `npm run gen`, never by hand. */
+export function renderInputsDoc(): string {
+  return [
+    '<!-- Generated from src/inputs/table.ts and src/inputs/component.ts by `npm run gen`: edit those, not this file. -->',
+    '',
+    '# Inputs and outputs',
+    '',
+    'The same inputs on every platform: `with:` of the GitHub Action, `inputs:` of the GitLab component, `--name value`',
+    'flags of the command line (or `INPUT_<NAME>` variables anywhere). Secrets are never inputs of the GitLab component:',
+    "there a masked CI/CD variable holds them, and the component's `*-variable` inputs name it.",
+    '',
+    renderReference(),
+    renderComponentReference(),
+  ].join('\n');
 }

@@ -1,7 +1,7 @@
 /**
- * Every input of docker-build, declared once. action.yml, the GitLab component's `spec: inputs` and the README's
- * reference are generated from this table (`npm run gen`), and a test fails when they drift. No default is written
- * anywhere else.
+ * Every input of docker-build, declared once. action.yml, the GitLab component's `spec: inputs` and the reference in
+ * docs/inputs.md are generated from this table (`npm run gen`), and a test fails when they drift. No default is
+ * written anywhere else.
  */
 import type { Platform } from '../context/types.js';
 import { CACHE_KINDS } from '../plan/cache.js';

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The lab: real container tools on a machine with no internet. See README.md § Development and ../shared/LAB.md.
+# The lab: real container tools on a machine with no internet. See CONTRIBUTING.md § The lab and ../shared/LAB.md.
 #
 #   lab.sh up      install what is missing and start what is not running (idempotent; seconds when all is there)
 #   lab.sh env     print `export` lines for the tests (and anyone): eval "$(npm run -s lab:env)"

@@ -2,8 +2,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { format, resolveConfig } from 'prettier';
 import { describe, expect, it } from 'vitest';
-import { renderComponent } from '../../src/inputs/component.js';
-import { renderActionYml, withReference } from '../../src/inputs/render.js';
+import { JOB_INPUTS, renderComponent } from '../../src/inputs/component.js';
+import { renderActionYml, renderInputsDoc } from '../../src/inputs/render.js';
+import { INPUTS, OUTPUTS } from '../../src/inputs/table.js';
 
 const root = new URL('../../', import.meta.url);
 
@@ -27,7 +28,25 @@ describe('files generated from src/inputs/table.ts', () => {
     await check('templates/docker-build/template.yml', () => renderComponent());
   });
 
-  it("README.md's inputs and outputs reference", async () => {
-    await check('README.md', withReference);
+  it('the inputs and outputs reference, docs/inputs.md', async () => {
+    await check('docs/inputs.md', () => renderInputsDoc());
+  });
+});
+
+describe('the reference', () => {
+  it('names every input and output of the table and every input of the component', () => {
+    const reference = renderInputsDoc();
+    const names = [...INPUTS.map((s) => s.name), ...OUTPUTS.map((o) => o.name), ...Object.keys(JOB_INPUTS)];
+    for (const name of names) expect(reference, name).toContain(`| \`${name}\` |`);
+  });
+
+  it('lists the dotenv variables a later GitLab job reads', () => {
+    expect(renderInputsDoc()).toContain('| `DOCKER_BUILD_PLATFORM_DIGESTS` | `platform-digests` |');
+  });
+
+  it('is linked from the README, which no longer holds it', () => {
+    const readme = readFileSync(new URL('README.md', root), 'utf8');
+    expect(readme).toContain('](docs/inputs.md)');
+    expect(readme).not.toContain('| `binfmt-image` |');
   });
 });

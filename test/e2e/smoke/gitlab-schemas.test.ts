@@ -1,6 +1,6 @@
 // Every GitLab pipeline this project ships, through gitlab-ci-local's schema validation and the component's typed
 // inputs: the project's own .gitlab-ci.yml and the examples in .gitlab/examples/, each including the component from
-// the working tree (the examples pin a release, which the test replaces by the commit under test).
+// the working tree (the examples pin a release, `@1` or `@1.2.3`, which the test replaces by the commit under test).
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ describe("gitlab-ci-local's schema validation", () => {
     try {
       cpSync(join(ROOT, 'templates'), join(repo, 'templates'), { recursive: true });
       const text = readFileSync(join(ROOT, pipeline), 'utf8').replace(
-        /docker-build@\d+\.\d+\.\d+/g,
+        /docker-build@(?:~latest|\d+(?:\.\d+){0,2})(?![\w.])/g,
         'docker-build@$CI_COMMIT_SHA',
       );
       writeFileSync(
