@@ -19,7 +19,7 @@ import {
 } from './steps.js';
 import { repositoryOf } from '../plan/plan.js';
 import { dbSources, ensureTrivy, resolveIgnoreFile, scanGate, type DbReadiness, type GateOutcome } from './scan.js';
-import { startHeld } from './held.js';
+import { startHeld, type HeldStep } from './held.js';
 import { prepareDb, saveDb, type JobCache } from './trivy-db.js';
 
 /** What the pipeline gets from the machine it runs on. */
@@ -76,6 +76,15 @@ export async function runPipeline(
       times.push({ step: title, seconds: (performance.now() - started) / 1000 });
     }
   };
+  /**
+   * The gate, then its verdict and tables outside its section: GitLab collapses sections, and a failed job's log must
+   * show why at once (GitHub's log and a terminal read the same).
+   */
+  const judged = async (run: () => Promise<GateOutcome>): Promise<GateOutcome> => {
+    const outcome = await timed('Scan gate', run);
+    for (const line of outcome.text.trimEnd().split('\n')) step.reporter.info(line);
+    return outcome;
+  };
 
   const decision = plan.push.push ? `pushing: ${plan.push.reason}` : `not pushing: ${plan.push.reason}`;
   if (plan.push.warn === true) step.reporter.warning(decision);
@@ -91,15 +100,24 @@ export async function runPipeline(
   const trivyCheck = scanning
     ? startHeld(step, (held) => ensureTrivy(held, inputs.trivyVersion, host.toolCache))
     : undefined;
-  const dbAbort = new AbortController();
-  let db: Promise<DbReadiness> | undefined;
+  let dbFetch: HeldStep<DbReadiness> | undefined;
+  let readiness: DbReadiness | undefined;
+  /** The database's lines in a group of their own, when the gate is about to use it (it was fetched meanwhile). */
+  const dbShown = async (): Promise<DbReadiness | undefined> => {
+    const fetch = dbFetch;
+    if (fetch !== undefined && readiness === undefined) readiness = await timed('Trivy database', () => fetch.shown());
+    return readiness;
+  };
   try {
     if (logins.length > 0) await timed('Log in to registries', () => login(step, logins));
-    // The vulnerability database is fetched while the image builds (after the logins: a mirror may need them).
+    // The vulnerability database is fetched while the image builds (after the logins: a mirror may need them), its
+    // log held back from the build's group.
     if (trivyCheck !== undefined && inputs.scanners.includes('vuln')) {
-      db = trivyCheck.result.then(
-        (trivy) => fetchDb(step, trivy, inputs, host, dbAbort.signal),
-        (error: unknown) => ({ ok: false, error }) as const,
+      dbFetch = startHeld(step, (held) =>
+        trivyCheck.result.then(
+          (trivy) => fetchDb(held, trivy, inputs, host),
+          (error: unknown) => ({ ok: false, error }) as const,
+        ),
       );
     }
     const builderSetUp = await timed('Set up the builder', () => setUpBuilder(step, plan));
@@ -130,7 +148,8 @@ export async function runPipeline(
         digest: manifest,
         source: { kind: 'registry', reference: `${first}@${manifest}` } as const,
       }));
-      gate = await timed('Scan gate', () =>
+      const db = await dbShown();
+      gate = await judged(() =>
         scanGate(step, { trivy, inputs, imageName: first, targets, reportDir, ignoreFile, db }),
       );
       if (gate.result !== 'failed') await timed('Attach tags', () => attachTags(step, plan, builder, digest));
@@ -139,11 +158,9 @@ export async function runPipeline(
         exportPlatforms(step, plan, inputs, builder),
       );
       const name = plan.tags[0] === undefined ? 'image' : repositoryOf(plan.tags[0]);
-      gate = await timed('Scan gate', () =>
-        scanGate(step, { trivy, inputs, imageName: name, targets, reportDir, ignoreFile, db }),
-      );
+      const db = await dbShown();
+      gate = await judged(() => scanGate(step, { trivy, inputs, imageName: name, targets, reportDir, ignoreFile, db }));
     }
-    const readiness = await db;
     if (readiness?.ok === true && readiness.state.saveKey !== undefined) {
       const { state } = readiness;
       await timed('Save the Trivy DB', () => saveDb(step, state, host.jobCache));
@@ -184,19 +201,13 @@ export async function runPipeline(
   } finally {
     // A failed build leaves no download behind.
     trivyCheck?.abandon();
-    dbAbort.abort();
-    await db;
+    dbFetch?.abandon();
+    await dbFetch?.result.catch(() => undefined);
   }
 }
 
 /** Starts fetching the vulnerability database; settles (never rejects) with the database or why there is none. */
-async function fetchDb(
-  step: StepContext,
-  trivy: string,
-  inputs: Inputs,
-  host: Host,
-  signal: AbortSignal,
-): Promise<DbReadiness> {
+async function fetchDb(step: StepContext, trivy: string, inputs: Inputs, host: Host): Promise<DbReadiness> {
   try {
     const state = await prepareDb(step, {
       trivy,
@@ -205,7 +216,7 @@ async function fetchDb(
       timeout: inputs.scanTimeout,
       cache: inputs.trivyDbCache ? host.jobCache : undefined,
       now: host.now(),
-      signal,
+      ...(step.signal === undefined ? {} : { signal: step.signal }),
     });
     return { ok: true, state };
   } catch (error) {
