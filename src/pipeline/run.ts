@@ -60,6 +60,22 @@ export interface StepTime {
   seconds: number;
 }
 
+/**
+ * A run that failed after it started: the step (log group) that failed, when it was one, and the steps' times so far,
+ * for the job summary. `cause` is the error itself, whose kind decides the exit code.
+ */
+export class PipelineError extends Error {
+  override readonly name = 'PipelineError';
+
+  constructor(
+    readonly step: string | undefined,
+    override readonly cause: unknown,
+    readonly times: readonly StepTime[],
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
 export async function runPipeline(
   step: StepContext,
   plan: Plan,
@@ -72,6 +88,8 @@ export async function runPipeline(
     const started = performance.now();
     try {
       return await step.reporter.group(title, fn);
+    } catch (error) {
+      throw error instanceof PipelineError ? error : new PipelineError(title, error, times);
     } finally {
       times.push({ step: title, seconds: (performance.now() - started) / 1000 });
     }
@@ -198,6 +216,8 @@ export async function runPipeline(
       },
       times,
     };
+  } catch (error) {
+    throw error instanceof PipelineError ? error : new PipelineError(undefined, error, times);
   } finally {
     // A failed build leaves no download behind.
     trivyCheck?.abandon();
@@ -243,27 +263,4 @@ export function outputValues(outputs: Outputs): Record<string, string> {
     'gitlab-report': outputs.reports.gitlab ?? '',
     junit: outputs.reports.junit ?? '',
   };
-}
-
-/** The GitHub job summary: what was built, where, and how long each step took. */
-export function summaryMarkdown(plan: Plan, outputs: Outputs, times: readonly StepTime[], scanSummary = ''): string {
-  const lines = ['## docker-build', ''];
-  if (scanSummary !== '') lines.push(scanSummary, '');
-  lines.push(plan.push.push ? `Pushed: ${plan.push.reason}.` : `Not pushed: ${plan.push.reason}.`, '');
-  if (outputs.digest !== '') lines.push(`**Digest:** \`${outputs.digest}\``, '');
-  if (outputs.tags.length > 0) lines.push('**Tags:**', '', ...outputs.tags.map((tag) => `- \`${tag}\``), '');
-  const platforms = Object.entries(outputs.platformDigests);
-  if (platforms.length > 0) {
-    lines.push('| platform | digest |', '| --- | --- |', ...platforms.map(([p, d]) => `| ${p} | \`${d}\` |`), '');
-  }
-  const { cache } = outputs;
-  lines.push(
-    `**Cache:** ${cache.kind}` +
-      (cache.steps > 0 ? `, ${cache.cached} of ${cache.steps} build steps cached` : '') +
-      (cache.read.length > 0 ? `; read ${cache.read.map((key) => `\`${key}\``).join(', ')}` : '') +
-      (cache.write === null ? '' : `; written \`${cache.write}\``),
-    '',
-  );
-  lines.push('| step | seconds |', '| --- | ---: |', ...times.map((t) => `| ${t.step} | ${t.seconds.toFixed(1)} |`));
-  return lines.join('\n') + '\n';
 }
