@@ -16,7 +16,15 @@ import {
   type DbSources,
 } from '../scan/db.js';
 import { GateError } from '../scan/gate-error.js';
-import { dbDownloaded, dbDownloading, dbNotCached, dbRepositories, dbRestored, dbSaved } from '../scan/progress.js';
+import {
+  dbCurrent,
+  dbDownloaded,
+  dbDownloading,
+  dbNotCached,
+  dbRepositories,
+  dbRestored,
+  dbSaved,
+} from '../scan/progress.js';
 import { downloadedFrom, parseTrivyLogLine, type TrivyLogLine } from '../scan/trivy-log.js';
 import { systemClock } from './clock.js';
 import type { StepContext } from './steps.js';
@@ -74,10 +82,8 @@ export async function prepareDb(step: StepContext, options: DbOptions): Promise<
   // A database whose publisher says the next one is not out yet: Trivy would only read this and stop, so do not
   // start it (its start-up is what a short build waits for).
   if (current?.version === DB_SCHEMA && current.nextUpdate > now) {
-    step.reporter.info(
-      `Trivy DB: current (updated ${current.updatedAt.toISOString()}, next update ${current.nextUpdate.toISOString()}), ` +
-        `in ${cacheDir}; no download`,
-    );
+    const file = join(cacheDir, 'db', 'trivy.db');
+    step.reporter.info(dbCurrent(file, statSync(file).size, current.updatedAt, current.nextUpdate));
     return { cacheDir, ready: true, saveKey };
   }
 

@@ -86,6 +86,14 @@ export function dbDownloaded(
   return `Trivy DB: ${what}: ${file} is ${size(bytes)}, updated ${updatedAt.toISOString()}`;
 }
 
+/** `Trivy DB: current (updated ..., next update ...), no download: /c/db/trivy.db is 65.5 kB` */
+export function dbCurrent(file: string, bytes: number, updatedAt: Date, nextUpdate: Date): string {
+  return (
+    `Trivy DB: current (updated ${updatedAt.toISOString()}, next update ${nextUpdate.toISOString()}), no download: ` +
+    `${file} is ${size(bytes)}`
+  );
+}
+
 export function dbSaved(cache: string, key: string, bytes: number, elapsedMs: number): string {
   return `Trivy DB: saved to the ${cache} as ${key}: ${size(bytes)} in ${duration(elapsedMs)}`;
 }

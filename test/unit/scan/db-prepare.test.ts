@@ -164,7 +164,8 @@ describe("Trivy's database, prepared once before the scans", () => {
     expect(state).toEqual({ cacheDir: options.cacheDir, ready: true, saveKey: undefined });
     expect(calls()).toEqual([]);
     expect(log.join('\n')).toContain(
-      'Trivy DB: current (updated 2026-03-02T06:00:00.000Z, next update 2026-03-02T12:00:00.000Z)',
+      'Trivy DB: current (updated 2026-03-02T06:00:00.000Z, next update 2026-03-02T12:00:00.000Z), no download: ' +
+        `${join(options.cacheDir, 'db', 'trivy.db')} is 4 B`,
     );
   });
 

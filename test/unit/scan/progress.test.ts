@@ -1,6 +1,7 @@
 // The progress lines of the gate and of the database, as a person reads them.
 import { describe, expect, it } from 'vitest';
 import {
+  dbCurrent,
   dbDownloaded,
   dbDownloading,
   dbNotCached,
@@ -68,6 +69,10 @@ describe('progress lines', () => {
     );
     expect(dbDownloaded(undefined, '/c/db/trivy.db', 65_536, updated, 300)).toBe(
       'Trivy DB: current, nothing downloaded (0.3 s): /c/db/trivy.db is 65.5 kB, updated 2026-03-02T06:00:00.000Z',
+    );
+    expect(dbCurrent('/c/db/trivy.db', 65_536, updated, new Date('2026-03-02T12:00:00Z'))).toBe(
+      'Trivy DB: current (updated 2026-03-02T06:00:00.000Z, next update 2026-03-02T12:00:00.000Z), no download: ' +
+        '/c/db/trivy.db is 65.5 kB',
     );
     expect(dbRestored('Actions cache', key, 65_600, 1234)).toBe(
       `Trivy DB: restored from the Actions cache (${key}): 65.6 kB in 1.2 s`,
