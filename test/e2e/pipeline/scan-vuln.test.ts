@@ -206,7 +206,9 @@ describe('the scan gate on vulnerabilities, with the fixture database', () => {
       ['High', 'CVE-2099-0002'],
       ['High', 'CVE-2099-0005'],
     ]) {
-      expect(summary).toMatch(new RegExp(`\\| linux/arm64 \\| ${severity} \\| \\[?${id}`));
+      expect(summary).toMatch(
+        new RegExp(`\\| linux/arm64 \\| ${severity} \\| \\[?${id}.* \\| image \\(alpine 3\\.22\\.1\\) \\|`),
+      );
     }
     expect(summary).toContain('**Failed**: 3 findings fail the gate on linux/arm64.');
     expect(summary).toMatch(/\| Scan gate \(failed\) \| \d+\.\d \|/);
