@@ -168,7 +168,8 @@ async function scanPlatform(
     return scan;
   } catch (error) {
     if (error instanceof CommandError) {
-      step.reporter.info(scanFailed(platform, clock.now() - started, error.code));
+      // A cancelled job says "cancelled" once, where it stops; a scan it stopped did not fail.
+      if (step.signal?.aborted !== true) step.reporter.info(scanFailed(platform, clock.now() - started, error.code));
       // Trivy's INFO lines say nothing about why it failed, and one of them may name the database it was not asked
       // to download: the reason, and the `no-db` decision, are read from the rest.
       const problems = problemLines(error.stderrTail);
