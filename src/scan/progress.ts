@@ -56,8 +56,9 @@ export function dbRepositories(given: readonly string[]): string {
   return (given.length > 0 ? given : DEFAULT_DB_REPOSITORIES).join(', ');
 }
 
+/** The size is the files' (db/ and java-db/), not the compressed archive the cache moved. */
 export function dbRestored(cache: string, key: string, bytes: number, elapsedMs: number): string {
-  return `Trivy DB: restored from the ${cache} (${key}): ${size(bytes)} in ${duration(elapsedMs)}`;
+  return `Trivy DB: restored from the ${cache} (${key}): ${size(bytes)} of database files in ${duration(elapsedMs)}`;
 }
 
 export function dbNotCached(cache: string, key: string, elapsedMs: number): string {
@@ -95,5 +96,5 @@ export function dbCurrent(file: string, bytes: number, updatedAt: Date, nextUpda
 }
 
 export function dbSaved(cache: string, key: string, bytes: number, elapsedMs: number): string {
-  return `Trivy DB: saved to the ${cache} as ${key}: ${size(bytes)} in ${duration(elapsedMs)}`;
+  return `Trivy DB: saved to the ${cache} as ${key}: ${size(bytes)} of database files in ${duration(elapsedMs)}`;
 }

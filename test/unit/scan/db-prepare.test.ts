@@ -149,12 +149,14 @@ describe("Trivy's database, prepared once before the scans", () => {
       'Trivy DB: downloading from mirror.example.com/trivy-db:2\n',
       expect.stringMatching(/^\$ .*trivy image --download-db-only/) as unknown,
       `Trivy DB: downloaded from mirror.example.com/trivy-db:2 in 0.0 s: ${file} is 5 B, updated 2026-03-02T06:00:00.000Z\n`,
-      `Trivy DB: saved to the test cache as ${TODAY}: ${saved} B in 1.5 s\n`,
+      `Trivy DB: saved to the test cache as ${TODAY}: ${saved} B of database files in 1.5 s\n`,
     ]);
     const next = setup();
     const restoring = new MemoryCache(dir, { [TODAY]: join(dir, TODAY) }, next.clock, 700);
     await prepareDb(next.step, { ...next.options, cache: restoring });
-    expect(next.log).toEqual([`Trivy DB: restored from the test cache (${TODAY}): ${saved} B in 0.7 s\n`]);
+    expect(next.log).toEqual([
+      `Trivy DB: restored from the test cache (${TODAY}): ${saved} B of database files in 0.7 s\n`,
+    ]);
   });
 
   it('a database whose next update is not out yet is used as it is: Trivy is not even started', async () => {

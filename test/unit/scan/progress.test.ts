@@ -75,13 +75,13 @@ describe('progress lines', () => {
         '/c/db/trivy.db is 65.5 kB',
     );
     expect(dbRestored('Actions cache', key, 65_600, 1234)).toBe(
-      `Trivy DB: restored from the Actions cache (${key}): 65.6 kB in 1.2 s`,
+      `Trivy DB: restored from the Actions cache (${key}): 65.6 kB of database files in 1.2 s`,
     );
     expect(dbNotCached('Actions cache', key, 200)).toBe(
       `Trivy DB: nothing in the Actions cache for ${key} (looked in 0.2 s)`,
     );
     expect(dbSaved('Actions cache', key, 65_600, 2000)).toBe(
-      `Trivy DB: saved to the Actions cache as ${key}: 65.6 kB in 2.0 s`,
+      `Trivy DB: saved to the Actions cache as ${key}: 65.6 kB of database files in 2.0 s`,
     );
   });
 });
