@@ -20,6 +20,8 @@ import {
 import { repositoryOf } from '../plan/plan.js';
 import { dbSources, ensureTrivy, resolveIgnoreFile, scanGate, type DbReadiness, type GateOutcome } from './scan.js';
 import { startHeld, type HeldStep } from './held.js';
+import { systemClock } from './clock.js';
+import { dbWaiting } from '../scan/progress.js';
 import { prepareDb, saveDb, type JobCache } from './trivy-db.js';
 
 /** What the pipeline gets from the machine it runs on. */
@@ -120,10 +122,25 @@ export async function runPipeline(
     : undefined;
   let dbFetch: HeldStep<DbReadiness> | undefined;
   let readiness: DbReadiness | undefined;
-  /** The database's lines in a group of their own, when the gate is about to use it (it was fetched meanwhile). */
+  /**
+   * The database's lines in a group of their own, when the gate is about to use it (it was fetched meanwhile); while
+   * the gate still waits for it, a line every `progressMs` says so (its own lines come when it is done).
+   */
   const dbShown = async (): Promise<DbReadiness | undefined> => {
     const fetch = dbFetch;
-    if (fetch !== undefined && readiness === undefined) readiness = await timed('Trivy database', () => fetch.shown());
+    if (fetch === undefined || readiness !== undefined) return readiness;
+    const clock = step.clock ?? systemClock;
+    readiness = await timed('Trivy database', async () => {
+      const started = clock.now();
+      const stop = clock.every(clock.progressMs, () => {
+        step.reporter.info(dbWaiting(clock.now() - started));
+      });
+      try {
+        return await fetch.shown();
+      } finally {
+        stop();
+      }
+    });
     return readiness;
   };
   try {

@@ -56,6 +56,11 @@ export function dbRepositories(given: readonly string[]): string {
   return (given.length > 0 ? given : DEFAULT_DB_REPOSITORIES).join(', ');
 }
 
+/** `Trivy DB: still being fetched, the gate has waited 25 s` */
+export function dbWaiting(elapsedMs: number): string {
+  return `Trivy DB: still being fetched, the gate has waited ${Math.round(elapsedMs / 1000)} s`;
+}
+
 /** The size is the files' (db/ and java-db/), not the compressed archive the cache moved. */
 export function dbRestored(cache: string, key: string, bytes: number, elapsedMs: number): string {
   return `Trivy DB: restored from the ${cache} (${key}): ${size(bytes)} of database files in ${duration(elapsedMs)}`;

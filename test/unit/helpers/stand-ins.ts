@@ -24,6 +24,8 @@ export interface StandInOptions {
   buildFails?: string;
   /** the report of linux/arm64's scan: `alpine-39-high-critical.json` (fails the default gate) by default */
   arm64Report?: string;
+  /** the database download waits until this file exists */
+  dbWaitsFor?: string;
 }
 
 const INDEX = JSON.stringify({
@@ -66,6 +68,7 @@ export function writeStandIns(options: StandInOptions = {}): StandIns {
     '  "--version "*) echo "Version: 0.74.0"; exit 0 ;;',
     '  "image --download-db-only")',
     '    for a in "$@"; do case "$a" in --cache-dir=*) cache="${a#--cache-dir=}";; esac; done',
+    options.dbWaitsFor === undefined ? '' : `    while [ ! -f ${options.dbWaitsFor} ]; do sleep 0.02; done`,
     '    mkdir -p "$cache/db"',
     '    head -c 2048 /dev/zero >"$cache/db/trivy.db"',
     `    echo '{"Version":2,"UpdatedAt":"2026-03-02T06:00:00Z","NextUpdate":"2026-03-02T12:00:00Z"}' >"$cache/db/metadata.json"`,

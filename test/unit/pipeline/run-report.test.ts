@@ -5,7 +5,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { actionEntry, buildCommand } from '../../../src/main.js';
+import { SecretMask } from '../../../src/exec/mask.js';
+import { Runner } from '../../../src/exec/runner.js';
+import { actionEntry, buildCommand, prepare } from '../../../src/main.js';
+import { CleanupStack } from '../../../src/pipeline/cleanup.js';
+import { createDockerEnv } from '../../../src/pipeline/docker-env.js';
+import { runPipeline } from '../../../src/pipeline/run.js';
+import { GitlabReporter } from '../../../src/platform/gitlab.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 import { writeStandIns, type StandInOptions } from '../helpers/stand-ins.js';
 
 const PASSWORD = 's3cret-registry-password';
@@ -212,3 +219,50 @@ describe('a GitLab job log', () => {
     );
   });
 });
+
+describe('the gate waiting for the database', () => {
+  it('says so at every interval, in the database’s section, before the download’s own lines', async () => {
+    const release = join(mkdtempSync(join(tmpdir(), 'run-report-db-')), 'downloaded');
+    const { cwd, env } = workspace({ dbWaitsFor: release });
+    for (const [name, value] of Object.entries({ ...env, GITLAB_CI: 'true', CI_COMMIT_SHA: 'c'.repeat(40) })) {
+      vi.stubEnv(name, value);
+    }
+    const mask = new SecretMask();
+    const lines: string[] = [];
+    const reporter = new GitlabReporter(mask, undefined, (text) => lines.push(text));
+    const runner = new Runner(mask, (line) => {
+      reporter.info(line);
+    });
+    const cleanup = new CleanupStack();
+    const clock = new FakeClock(30_000);
+    const prepared = await prepare(process.env, reporter, runner, mask, cwd);
+    const run = runPipeline(
+      { runner, reporter, cleanup, docker: createDockerEnv(process.env, cleanup, true, false), cwd, clock },
+      prepared.plan,
+      prepared.inputs,
+      prepared.logins,
+      { toolCache: undefined, jobCache: undefined, trivyCacheDir: join(cwd, 'trivy-cache'), now: () => new Date() },
+    );
+    try {
+      await seen(lines, 'docker_build_trivy_database[collapsed=true]');
+      clock.advance(30_000);
+      clock.advance(30_000);
+      writeFileSync(release, '');
+      expect((await run).failure).toMatch(/^the scan gate failed on linux\/arm64/);
+    } finally {
+      await cleanup.unwind(runner);
+    }
+    const db = section(lines.join(''), 'trivy_database');
+    expect(db).toMatch(
+      /Trivy DB: still being fetched, the gate has waited 30 s\nTrivy DB: still being fetched, the gate has waited 60 s\nTrivy DB: downloading from mirror/,
+    );
+  });
+});
+
+/** Resolves once `lines` holds a line containing `text`. */
+async function seen(lines: readonly string[], text: string): Promise<void> {
+  for (let i = 0; i < 500 && !lines.some((line) => line.includes(text)); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  expect(lines.join('')).toContain(text);
+}

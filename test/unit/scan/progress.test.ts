@@ -7,6 +7,7 @@ import {
   dbNotCached,
   dbRestored,
   dbSaved,
+  dbWaiting,
   duration,
   scanEnded,
   scanFailed,
@@ -74,6 +75,7 @@ describe('progress lines', () => {
       'Trivy DB: current (updated 2026-03-02T06:00:00.000Z, next update 2026-03-02T12:00:00.000Z), no download: ' +
         '/c/db/trivy.db is 65.5 kB',
     );
+    expect(dbWaiting(25_400)).toBe('Trivy DB: still being fetched, the gate has waited 25 s');
     expect(dbRestored('Actions cache', key, 65_600, 1234)).toBe(
       `Trivy DB: restored from the Actions cache (${key}): 65.6 kB of database files in 1.2 s`,
     );
