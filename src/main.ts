@@ -23,7 +23,8 @@ import { CleanupStack } from './pipeline/cleanup.js';
 import { askCredentialHelpers } from './pipeline/credential-helpers.js';
 import { privateConfigEntries, readUserDockerConfig, type UserConfig } from './pipeline/docker-config.js';
 import { createDockerEnv } from './pipeline/docker-env.js';
-import { outputValues, runPipeline, summaryMarkdown } from './pipeline/run.js';
+import { outputValues, PipelineError, runPipeline } from './pipeline/run.js';
+import { summaryMarkdown, type Failure } from './pipeline/summary.js';
 import { actionsCache, cacheService } from './platform/actions-cache.js';
 import { trivyCacheDir } from './scan/db.js';
 import { DOTENV_OUTPUTS, dotenvName, GitlabReporter } from './platform/gitlab.js';
@@ -173,8 +174,9 @@ async function execute(
   const runner = new Runner(mask, log, process.env, signal, (line) => {
     reporter.debug(line);
   });
+  let prepared: Prepared | undefined;
   try {
-    const prepared = await prepare(env, reporter, runner, mask, cwd);
+    prepared = await prepare(env, reporter, runner, mask, cwd);
     if (prepared.plan.push.blocked !== undefined) throw new UsageError(prepared.plan.push.blocked);
     await askCredentialHelpers(prepared.plan, runner, mask, reporter);
     const privateConfig = reporter.platform !== 'local' || prepared.logins.length > 0;
@@ -204,19 +206,48 @@ async function execute(
       },
     );
     for (const [name, value] of Object.entries(outputValues(outputs))) reporter.setOutput(name, value);
-    await reporter.summary(summaryMarkdown(prepared.plan, outputs, times, scanSummary));
+    // A failed gate is the one failure the pipeline returns rather than throws: it has outputs and reports.
+    const gateFailure: Failure | undefined =
+      failure === undefined ? undefined : { step: 'Scan gate', message: failure, refused: false, cancelled: false };
+    await reporter.summary(summaryMarkdown({ plan: prepared.plan, outputs, times, scanSummary, failure: gateFailure }));
     if (failure !== undefined) {
       reporter.error(failure);
       return 1;
     }
     return 0;
   } catch (error) {
-    reporter.error(signal?.aborted === true ? 'cancelled' : error instanceof Error ? error.message : String(error));
-    return error instanceof UsageError ? 2 : 1;
+    const failed = error instanceof PipelineError ? error : undefined;
+    const cause: unknown = failed === undefined ? error : failed.cause;
+    const cancelled = signal?.aborted === true;
+    const message = cancelled ? 'cancelled' : cause instanceof Error ? cause.message : String(cause);
+    const step = failed?.step;
+    // The log says which step failed, as the job summary does: on GitLab and a laptop the log is all there is.
+    reporter.error(step === undefined || cancelled ? message : `${step} failed: ${message}`);
+    const refused = cause instanceof UsageError;
+    await summaryOnFailure(
+      reporter,
+      summaryMarkdown({
+        plan: prepared?.plan,
+        outputs: undefined,
+        times: failed?.times ?? [],
+        scanSummary: '',
+        failure: { step, message, refused, cancelled },
+      }),
+    );
+    return refused ? 2 : 1;
   } finally {
     await reporter.group('Clean up', async () => {
       for (const warning of await cleanup.unwind(new Runner(mask, log))) reporter.warning(warning);
     });
+  }
+}
+
+/** The job summary of a failed run: a summary that cannot be written is a warning, never the error shown. */
+async function summaryOnFailure(reporter: Reporter, markdown: string): Promise<void> {
+  try {
+    await reporter.summary(markdown);
+  } catch (error) {
+    reporter.warning(`the job summary could not be written: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

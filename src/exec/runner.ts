@@ -36,6 +36,11 @@ export interface RunOptions {
   quiet?: boolean;
   /** Resolve with the result instead of throwing when the exit code is not 0. */
   allowFailure?: boolean;
+  /**
+   * Each line of the program's standard error as it arrives, masked, besides where it is logged: a long-running
+   * program's own log (Trivy's) tells what it is doing.
+   */
+  onStderrLine?: LineSink;
   signal?: AbortSignal;
 }
 
@@ -101,8 +106,8 @@ export class Runner {
       });
       const stdout: string[] = [];
       const stderr: string[] = [];
-      const sink = options.quiet === true ? this.debug : this.log;
-      const follow = (stream: NodeJS.ReadableStream, into: string[]) => {
+      const logged = options.quiet === true ? this.debug : this.log;
+      const follow = (stream: NodeJS.ReadableStream, into: string[], sink: LineSink | undefined) => {
         let partial = '';
         stream.setEncoding('utf8');
         stream.on('data', (chunk: string) => {
@@ -116,8 +121,8 @@ export class Runner {
           if (partial !== '' && sink !== undefined) sink(this.mask.apply(partial));
         });
       };
-      follow(child.stdout, stdout);
-      follow(child.stderr, stderr);
+      follow(child.stdout, stdout, logged);
+      follow(child.stderr, stderr, both(logged, options.onStderrLine));
       child.on('error', (error: NodeJS.ErrnoException) => {
         const reason =
           error.code === 'ENOENT'
@@ -147,6 +152,14 @@ export class Runner {
       child.stdin.end(options.stdin ?? '');
     });
   }
+}
+
+function both(first: LineSink | undefined, second: LineSink | undefined): LineSink | undefined {
+  if (first === undefined || second === undefined) return first ?? second;
+  return (line) => {
+    first(line);
+    second(line);
+  };
 }
 
 /** Either signal stops the program: a step's own (a download no longer needed) and the job's (a cancelled job). */

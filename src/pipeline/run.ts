@@ -19,7 +19,9 @@ import {
 } from './steps.js';
 import { repositoryOf } from '../plan/plan.js';
 import { dbSources, ensureTrivy, resolveIgnoreFile, scanGate, type DbReadiness, type GateOutcome } from './scan.js';
-import { startHeld } from './held.js';
+import { startHeld, type HeldStep } from './held.js';
+import { systemClock } from './clock.js';
+import { dbWaiting } from '../scan/progress.js';
 import { prepareDb, saveDb, type JobCache } from './trivy-db.js';
 
 /** What the pipeline gets from the machine it runs on. */
@@ -60,6 +62,22 @@ export interface StepTime {
   seconds: number;
 }
 
+/**
+ * A run that failed after it started: the step (log group) that failed, when it was one, and the steps' times so far,
+ * for the job summary. `cause` is the error itself, whose kind decides the exit code.
+ */
+export class PipelineError extends Error {
+  override readonly name = 'PipelineError';
+
+  constructor(
+    readonly step: string | undefined,
+    override readonly cause: unknown,
+    readonly times: readonly StepTime[],
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
 export async function runPipeline(
   step: StepContext,
   plan: Plan,
@@ -72,9 +90,20 @@ export async function runPipeline(
     const started = performance.now();
     try {
       return await step.reporter.group(title, fn);
+    } catch (error) {
+      throw error instanceof PipelineError ? error : new PipelineError(title, error, times);
     } finally {
       times.push({ step: title, seconds: (performance.now() - started) / 1000 });
     }
+  };
+  /**
+   * The gate, then its verdict and tables outside its section: GitLab collapses sections, and a failed job's log must
+   * show why at once (GitHub's log and a terminal read the same).
+   */
+  const judged = async (run: () => Promise<GateOutcome>): Promise<GateOutcome> => {
+    const outcome = await timed('Scan gate', run);
+    for (const line of outcome.text.trimEnd().split('\n')) step.reporter.info(line);
+    return outcome;
   };
 
   const decision = plan.push.push ? `pushing: ${plan.push.reason}` : `not pushing: ${plan.push.reason}`;
@@ -91,15 +120,39 @@ export async function runPipeline(
   const trivyCheck = scanning
     ? startHeld(step, (held) => ensureTrivy(held, inputs.trivyVersion, host.toolCache))
     : undefined;
-  const dbAbort = new AbortController();
-  let db: Promise<DbReadiness> | undefined;
+  let dbFetch: HeldStep<DbReadiness> | undefined;
+  let readiness: DbReadiness | undefined;
+  /**
+   * The database's lines in a group of their own, when the gate is about to use it (it was fetched meanwhile); while
+   * the gate still waits for it, a line every `progressMs` says so (its own lines come when it is done).
+   */
+  const dbShown = async (): Promise<DbReadiness | undefined> => {
+    const fetch = dbFetch;
+    if (fetch === undefined || readiness !== undefined) return readiness;
+    const clock = step.clock ?? systemClock;
+    readiness = await timed('Trivy database', async () => {
+      const started = clock.now();
+      const stop = clock.every(clock.progressMs, () => {
+        step.reporter.info(dbWaiting(clock.now() - started));
+      });
+      try {
+        return await fetch.shown();
+      } finally {
+        stop();
+      }
+    });
+    return readiness;
+  };
   try {
     if (logins.length > 0) await timed('Log in to registries', () => login(step, logins));
-    // The vulnerability database is fetched while the image builds (after the logins: a mirror may need them).
+    // The vulnerability database is fetched while the image builds (after the logins: a mirror may need them), its
+    // log held back from the build's group.
     if (trivyCheck !== undefined && inputs.scanners.includes('vuln')) {
-      db = trivyCheck.result.then(
-        (trivy) => fetchDb(step, trivy, inputs, host, dbAbort.signal),
-        (error: unknown) => ({ ok: false, error }) as const,
+      dbFetch = startHeld(step, (held) =>
+        trivyCheck.result.then(
+          (trivy) => fetchDb(held, trivy, inputs, host),
+          (error: unknown) => ({ ok: false, error }) as const,
+        ),
       );
     }
     const builderSetUp = await timed('Set up the builder', () => setUpBuilder(step, plan));
@@ -130,7 +183,8 @@ export async function runPipeline(
         digest: manifest,
         source: { kind: 'registry', reference: `${first}@${manifest}` } as const,
       }));
-      gate = await timed('Scan gate', () =>
+      const db = await dbShown();
+      gate = await judged(() =>
         scanGate(step, { trivy, inputs, imageName: first, targets, reportDir, ignoreFile, db }),
       );
       if (gate.result !== 'failed') await timed('Attach tags', () => attachTags(step, plan, builder, digest));
@@ -139,11 +193,9 @@ export async function runPipeline(
         exportPlatforms(step, plan, inputs, builder),
       );
       const name = plan.tags[0] === undefined ? 'image' : repositoryOf(plan.tags[0]);
-      gate = await timed('Scan gate', () =>
-        scanGate(step, { trivy, inputs, imageName: name, targets, reportDir, ignoreFile, db }),
-      );
+      const db = await dbShown();
+      gate = await judged(() => scanGate(step, { trivy, inputs, imageName: name, targets, reportDir, ignoreFile, db }));
     }
-    const readiness = await db;
     if (readiness?.ok === true && readiness.state.saveKey !== undefined) {
       const { state } = readiness;
       await timed('Save the Trivy DB', () => saveDb(step, state, host.jobCache));
@@ -181,22 +233,18 @@ export async function runPipeline(
       },
       times,
     };
+  } catch (error) {
+    throw error instanceof PipelineError ? error : new PipelineError(undefined, error, times);
   } finally {
     // A failed build leaves no download behind.
     trivyCheck?.abandon();
-    dbAbort.abort();
-    await db;
+    dbFetch?.abandon();
+    await dbFetch?.result.catch(() => undefined);
   }
 }
 
 /** Starts fetching the vulnerability database; settles (never rejects) with the database or why there is none. */
-async function fetchDb(
-  step: StepContext,
-  trivy: string,
-  inputs: Inputs,
-  host: Host,
-  signal: AbortSignal,
-): Promise<DbReadiness> {
+async function fetchDb(step: StepContext, trivy: string, inputs: Inputs, host: Host): Promise<DbReadiness> {
   try {
     const state = await prepareDb(step, {
       trivy,
@@ -205,7 +253,7 @@ async function fetchDb(
       timeout: inputs.scanTimeout,
       cache: inputs.trivyDbCache ? host.jobCache : undefined,
       now: host.now(),
-      signal,
+      ...(step.signal === undefined ? {} : { signal: step.signal }),
     });
     return { ok: true, state };
   } catch (error) {
@@ -232,27 +280,4 @@ export function outputValues(outputs: Outputs): Record<string, string> {
     'gitlab-report': outputs.reports.gitlab ?? '',
     junit: outputs.reports.junit ?? '',
   };
-}
-
-/** The GitHub job summary: what was built, where, and how long each step took. */
-export function summaryMarkdown(plan: Plan, outputs: Outputs, times: readonly StepTime[], scanSummary = ''): string {
-  const lines = ['## docker-build', ''];
-  if (scanSummary !== '') lines.push(scanSummary, '');
-  lines.push(plan.push.push ? `Pushed: ${plan.push.reason}.` : `Not pushed: ${plan.push.reason}.`, '');
-  if (outputs.digest !== '') lines.push(`**Digest:** \`${outputs.digest}\``, '');
-  if (outputs.tags.length > 0) lines.push('**Tags:**', '', ...outputs.tags.map((tag) => `- \`${tag}\``), '');
-  const platforms = Object.entries(outputs.platformDigests);
-  if (platforms.length > 0) {
-    lines.push('| platform | digest |', '| --- | --- |', ...platforms.map(([p, d]) => `| ${p} | \`${d}\` |`), '');
-  }
-  const { cache } = outputs;
-  lines.push(
-    `**Cache:** ${cache.kind}` +
-      (cache.steps > 0 ? `, ${cache.cached} of ${cache.steps} build steps cached` : '') +
-      (cache.read.length > 0 ? `; read ${cache.read.map((key) => `\`${key}\``).join(', ')}` : '') +
-      (cache.write === null ? '' : `; written \`${cache.write}\``),
-    '',
-  );
-  lines.push('| step | seconds |', '| --- | ---: |', ...times.map((t) => `| ${t.step} | ${t.seconds.toFixed(1)} |`));
-  return lines.join('\n') + '\n';
 }

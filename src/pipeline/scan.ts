@@ -19,6 +19,9 @@ import { parseTrivyReport } from '../scan/trivy.js';
 import { installTrivy } from '../scan/install.js';
 import { parseTrivyVersion, trivyImageArgs, type ScanSource } from '../scan/trivy-args.js';
 import type { PlatformScan, Verdict } from '../scan/types.js';
+import { scanEnded, scanFailed, scanRunning, scanStarted } from '../scan/progress.js';
+import { parseTrivyLogLine, problemLines, trivyActivity, type TrivyLogLine } from '../scan/trivy-log.js';
+import { systemClock } from './clock.js';
 import type { StepContext } from './steps.js';
 import type { DbState } from './trivy-db.js';
 import type { DbSources } from '../scan/db.js';
@@ -30,6 +33,8 @@ export interface GateOutcome {
   reports: Record<string, string>;
   /** markdown for the job summary */
   summary: string;
+  /** the verdict and its tables for the log, shown after the gate's (collapsible) section */
+  text: string;
 }
 
 /**
@@ -118,9 +123,13 @@ export interface GateRun {
   reportDir: string;
   ignoreFile: string | undefined;
   /** the database fetched before the scans; undefined when the scanners need none */
-  db: Promise<DbReadiness> | undefined;
+  db: DbReadiness | undefined;
 }
 
+/**
+ * One platform's scan, said as it goes: a line when it starts, one every `progressMs` while Trivy runs saying what it
+ * is doing (read from Trivy's own log, whose raw lines go to the debug channel), and one when it ends.
+ */
 async function scanPlatform(
   step: StepContext,
   run: GateRun,
@@ -129,6 +138,13 @@ async function scanPlatform(
   db: DbState | undefined,
 ): Promise<PlatformScan> {
   const { inputs } = run;
+  const clock = step.clock ?? systemClock;
+  const started = clock.now();
+  let last: TrivyLogLine | undefined;
+  step.reporter.info(scanStarted(platform, source, digest, scanners));
+  const stop = clock.every(clock.progressMs, () => {
+    step.reporter.info(scanRunning(platform, clock.now() - started, trivyActivity(last)));
+  });
   try {
     const { stdout } = await step.runner.run(
       run.trivy,
@@ -139,15 +155,30 @@ async function scanPlatform(
         ignoreFile: run.ignoreFile,
         db: db === undefined ? undefined : { cacheDir: db.cacheDir, sources: dbSources(inputs), prepared: db.ready },
       }),
-      { env: step.docker.vars, quiet: true },
+      {
+        env: step.docker.vars,
+        quiet: true,
+        onStderrLine: (line) => {
+          last = parseTrivyLogLine(line) ?? last;
+        },
+      },
     );
-    return parseTrivyReport(stdout, platform, digest);
+    const scan = parseTrivyReport(stdout, platform, digest);
+    step.reporter.info(scanEnded(scan, clock.now() - started));
+    return scan;
   } catch (error) {
     if (error instanceof CommandError) {
-      const why = DB_FAILURE.test(error.stderrTail) ? 'no-db' : 'other';
-      throw new GateError(`Trivy failed on ${platform} (exit code ${error.code}):\n${error.stderrTail}`, why);
+      // A cancelled job says "cancelled" once, where it stops; a scan it stopped did not fail.
+      if (step.signal?.aborted !== true) step.reporter.info(scanFailed(platform, clock.now() - started, error.code));
+      // Trivy's INFO lines say nothing about why it failed, and one of them may name the database it was not asked
+      // to download: the reason, and the `no-db` decision, are read from the rest.
+      const problems = problemLines(error.stderrTail);
+      const why = DB_FAILURE.test(problems) ? 'no-db' : 'other';
+      throw new GateError(`Trivy failed on ${platform} (exit code ${error.code}):\n${problems}`, why);
     }
     throw error;
+  } finally {
+    stop();
   }
 }
 
@@ -168,7 +199,13 @@ function failClosed(error: unknown): unknown {
 export async function scanGate(step: StepContext, run: GateRun): Promise<GateOutcome> {
   const { inputs, targets, reportDir, imageName } = run;
   if (!inputs.scan)
-    return { result: 'skipped', verdict: undefined, reports: {}, summary: 'Scan gate: skipped (scan is false).\n' };
+    return {
+      result: 'skipped',
+      verdict: undefined,
+      reports: {},
+      summary: 'Scan gate: skipped (scan is false).\n',
+      text: 'Scan gate: skipped (scan is false).\n',
+    };
   const started = new Date();
   let scanners = inputs.scanners;
   const withoutDb = () => {
@@ -179,7 +216,7 @@ export async function scanGate(step: StepContext, run: GateRun): Promise<GateOut
     return rest;
   };
   let db: DbState | undefined;
-  const readiness = await run.db;
+  const readiness = run.db;
   if (readiness?.ok === true) db = readiness.state;
   else if (readiness !== undefined) {
     if (!(readiness.error instanceof GateError && readiness.error.kind === 'no-db' && inputs.scanFailOpen)) {
@@ -190,10 +227,8 @@ export async function scanGate(step: StepContext, run: GateRun): Promise<GateOut
   const scans: PlatformScan[] = [];
   for (const target of targets) {
     const { platform } = target;
-    step.reporter.info(
-      `scanning ${platform}: ${target.source.kind === 'registry' ? target.source.reference : `${target.source.path} (${target.digest})`}`,
-    );
     if (scanners.length === 0) {
+      step.reporter.info(`${platform}: not scanned, no scanner left`);
       scans.push({ platform, digest: target.digest, artifactName: imageName, findings: [] });
       continue;
     }
@@ -211,7 +246,6 @@ export async function scanGate(step: StepContext, run: GateRun): Promise<GateOut
     failOn: inputs.failOn,
     ignoreUnfixed: inputs.ignoreUnfixed,
   });
-  for (const line of summaryText(scans, verdict).split('\n')) step.reporter.info(line);
 
   mkdirSync(reportDir, { recursive: true });
   const trivyVersion = inputs.trivyVersion.replace(/^v/, '');
@@ -235,5 +269,11 @@ export async function scanGate(step: StepContext, run: GateRun): Promise<GateOut
     ),
   );
   writeFileSync(reports.junit, toJunit(scans, verdict));
-  return { result: verdict.passed ? 'passed' : 'failed', verdict, reports, summary: summaryMarkdown(scans, verdict) };
+  return {
+    result: verdict.passed ? 'passed' : 'failed',
+    verdict,
+    reports,
+    summary: summaryMarkdown(scans, verdict),
+    text: summaryText(scans, verdict),
+  };
 }

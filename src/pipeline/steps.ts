@@ -19,6 +19,7 @@ import { cacheUse, type CacheUse } from '../tools/progress.js';
 import { parseBuildMetadata, platformDigests, type BuildMetadata } from '../tools/metadata.js';
 import { binfmtInstallArgs, missingPlatforms, parseInspectPlatforms } from '../tools/platforms.js';
 import type { CleanupStack } from './cleanup.js';
+import type { Clock } from './clock.js';
 import type { ScanTarget } from './scan.js';
 import type { DockerEnv } from './docker-env.js';
 
@@ -30,6 +31,8 @@ export interface StepContext {
   cwd: string;
   /** the job's cancellation: nothing is retried after it */
   signal?: AbortSignal | undefined;
+  /** durations and "still running" lines; the system's clock when not given */
+  clock?: Clock | undefined;
 }
 
 /** A registry operation, retried with backoff when the registry fails for a moment (503, reset, stall). */

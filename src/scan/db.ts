@@ -79,7 +79,7 @@ export function downloadDbArgs(cacheDir: string, sources: DbSources, timeout: st
     'image',
     '--download-db-only',
     '--no-progress',
-    '--quiet',
+    // Not --quiet: its log names the repository the database came from.
     `--timeout=${timeout}`,
     ...dbFlags(cacheDir, sources),
   ];

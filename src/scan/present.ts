@@ -48,6 +48,15 @@ export function splitTarget(target: string): { path: string; os: string | undefi
     : { path: target, os: undefined };
 }
 
+/**
+ * A target as a table shows it: an OS-package result names the scanned image itself (`r/app@sha256:… (alpine 3.22.1)`),
+ * which the row's platform already says, so it is `image (alpine 3.22.1)`; a file keeps its path.
+ */
+export function shownTarget(target: string, artifactName: string): string {
+  const { path, os } = splitTarget(target);
+  return os !== undefined && path === artifactName ? `image (${os})` : target;
+}
+
 /** One line, no control characters: for log lines and table cells, where a newline or an escape would break out. */
 export function oneLine(value: string): string {
   // eslint-disable-next-line no-control-regex -- stripping control characters is the point

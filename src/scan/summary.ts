@@ -2,7 +2,7 @@
  * The scan gate in a few lines: counts per platform and severity, the findings that fail the gate (each with its
  * platform), and the verdict. Markdown for job summaries (GitHub's step summary, a GitLab MR note); plain text for logs.
  */
-import { oneLine, sortedFailing, subject } from './present.js';
+import { oneLine, shownTarget, sortedFailing, subject } from './present.js';
 import { SEVERITIES, type Finding, type PlatformScan, type Severity, type Verdict } from './types.js';
 
 const LABELS: Record<Severity, string> = {
@@ -30,7 +30,7 @@ export function summaryMarkdown(scans: readonly PlatformScan[], verdict: Verdict
       out.push('| Platform | Severity | ID | Package / location | Target | Title |', `|${' --- |'.repeat(6)}`);
       for (const { platform, finding } of shown) {
         const cells = [md(platform), LABELS[finding.severity], idCell(finding), md(subject(finding))];
-        cells.push(md(finding.target), md(finding.title));
+        cells.push(md(targetOf(scans, platform, finding)), md(finding.title));
         out.push(`| ${cells.join(' | ')} |`);
       }
     }
@@ -58,13 +58,17 @@ export function summaryText(scans: readonly PlatformScan[], verdict: Verdict): s
       finding.severity,
       finding.id,
       subject(finding),
-      finding.target,
+      targetOf(scans, platform, finding),
       clip(finding.title, 80),
     ]);
     out.push(...table(['PLATFORM', 'SEVERITY', 'ID', 'PACKAGE / LOCATION', 'TARGET', 'TITLE'], rows, () => false));
   }
   out.push('', `${verdict.passed ? 'PASSED' : 'FAILED'}: ${verdictText(scans, verdict)}`);
   return `${out.join('\n')}\n`;
+}
+
+function targetOf(scans: readonly PlatformScan[], platform: string, finding: Finding): string {
+  return shownTarget(finding.target, scans.find((scan) => scan.platform === platform)?.artifactName ?? '');
 }
 
 function verdictText(scans: readonly PlatformScan[], verdict: Verdict): string {

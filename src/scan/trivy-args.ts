@@ -22,7 +22,9 @@ export function trivyImageArgs(run: TrivyRun): string[] {
   return [
     'image',
     '--format=json',
-    '--quiet',
+    // Not --quiet: Trivy's log on stderr says what it is doing (the gate's progress lines read it). Its progress bars
+    // (the Java DB's download) redraw one line with carriage returns: unreadable in a CI log.
+    '--no-progress',
     // The pushed image in the registry, never a same-named image of the local engine.
     ...(run.source.kind === 'registry' ? ['--image-src=remote'] : [`--input=${run.source.path}`]),
     `--scanners=${run.scanners.join(',')}`,

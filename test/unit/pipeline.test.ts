@@ -6,7 +6,8 @@ import { clockReading } from '../../src/context/read.js';
 import { actionEntry } from '../../src/main.js';
 import { CleanupStack } from '../../src/pipeline/cleanup.js';
 import { createDockerEnv } from '../../src/pipeline/docker-env.js';
-import { summaryMarkdown, type Outputs } from '../../src/pipeline/run.js';
+import type { Outputs } from '../../src/pipeline/run.js';
+import { fenced, summaryMarkdown, type Failure } from '../../src/pipeline/summary.js';
 import type { Plan } from '../../src/plan/types.js';
 
 describe('the clock', () => {
@@ -81,7 +82,13 @@ describe('the job summary', () => {
       metadata: '{}',
       imageid: '',
     };
-    const markdown = summaryMarkdown(plan, outputs, [{ step: 'Build', seconds: 12.34 }]);
+    const markdown = summaryMarkdown({
+      plan,
+      outputs,
+      times: [{ step: 'Build', seconds: 12.34 }],
+      scanSummary: '',
+      failure: undefined,
+    });
     expect(markdown).toContain('Pushed: push is true.');
     expect(markdown).toContain('**Digest:** `sha256:idx`');
     expect(markdown).toContain('- `r/app:1.2.3`');
@@ -90,5 +97,39 @@ describe('the job summary', () => {
     expect(markdown).toContain(
       '**Cache:** gha, 4 of 5 build steps cached; read `app-amd64-dev`, `app-amd64-main`; written `app-amd64-dev`',
     );
+  });
+
+  const failed = (failure: Partial<Failure>) =>
+    summaryMarkdown({
+      plan: { push: { push: false, reason: 'push is false' } } as Plan,
+      outputs: undefined,
+      times: [
+        { step: 'Set up the builder', seconds: 1.04 },
+        { step: 'Build', seconds: 7.25 },
+      ],
+      scanSummary: '',
+      failure: { step: 'Build', message: 'boom', refused: false, cancelled: false, ...failure },
+    });
+
+  it.each([
+    [{}, '### Failed in step: Build\n\n```\nboom\n```\n\nNot pushed: push is false.'],
+    [{ step: undefined }, '### Failed\n\n```\nboom\n```'],
+    [{ cancelled: true, message: 'cancelled' }, '### Cancelled during step: Build\n\n```\ncancelled\n```'],
+    [
+      { step: undefined, refused: true, message: 'Invalid cache "gh"' },
+      '### Failed before anything ran\n\n```\nInvalid cache "gh"\n```\n\nNothing was built or pushed.',
+    ],
+  ])('on failure %j, says so first', (failure, expected) => {
+    const markdown = failed(failure);
+    expect(markdown.startsWith(`## docker-build\n\n${expected}`), markdown).toBe(true);
+  });
+
+  it('marks the failed step in the times', () => {
+    expect(failed({})).toContain('| Set up the builder | 1.0 |\n| Build (failed) | 7.3 |\n');
+  });
+
+  it('shows an error holding backticks as it is, in a longer fence', () => {
+    expect(fenced('a ``` b ```` c')).toEqual(['`````', 'a ``` b ```` c', '`````']);
+    expect(failed({ message: 'run `make`' })).toContain('```\nrun `make`\n```');
   });
 });

@@ -112,6 +112,23 @@ describe('the GitLab component through gitlab-ci-local', () => {
     expect(result.code).not.toBe(0);
     expect(result.stdout).toMatch(/FAIL\s+docker-build/);
     expect(result.stdout).toMatch(/the scan gate failed on linux\/amd64/);
+    // The job log (gitlab-ci-local shows a section as `ID_started` ... `ID took Nms`): the scan's progress inside the
+    // gate's section, the verdict and the findings after it, where a collapsed log still shows them.
+    const log = result.stdout;
+    const start = log.indexOf('docker_build_scan_gate_started');
+    const end = log.search(/docker_build_scan_gate\S* took \d+ms/);
+    expect(start).toBeGreaterThan(0);
+    expect(end).toBeGreaterThan(start);
+    const gate = log.slice(start, end);
+    expect(gate).toMatch(/scanning linux\/amd64: \S+@sha256:[0-9a-f]{64} \(vuln, secret\)/);
+    expect(gate).toMatch(/linux\/amd64 scanned in \d+\.\d s: 1 finding \(1 CRITICAL\)/);
+    expect(gate).not.toContain('Image scan (Trivy)');
+    expect(log.slice(end)).toMatch(
+      /Image scan \(Trivy\)[\s\S]*aws-access-key-id[\s\S]*FAILED: 1 finding fails the gate/,
+    );
+    expect(log.indexOf('docker_build_trivy_database_started')).toBeGreaterThan(
+      log.indexOf('docker_build_build_started'),
+    );
     expect(result.stdout).not.toMatch(/PASS\s+pull-by-digest/);
     expect(await digestOf(`${image}:main`)).toBe(before);
   });

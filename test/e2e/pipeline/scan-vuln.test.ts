@@ -6,11 +6,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DockerClient, unique } from '../helpers/docker.js';
+import { runAction } from '../helpers/action.js';
 import { DIST, labInputs } from '../helpers/pipeline.js';
 import { repoFromFixture } from '../helpers/repo.js';
 import { run, type RunResult } from '../helpers/run.js';
 
 const lab = inject('lab');
+
+const PUSH = { name: 'push', ref: 'refs/heads/main' };
+
+/** `text` as a literal in a regular expression. */
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 interface Outcome {
   result: RunResult;
@@ -96,6 +102,21 @@ describe('the scan gate on vulnerabilities, with the fixture database', () => {
     expect(result.stderr).toContain(`--download-db-only`);
     expect(result.stderr).toContain(`--db-repository=${lab.trivyDbRepository}`);
     expect(result.stderr).toMatch(/the scan gate failed on linux\/amd64: 3 finding\(s\) of severity CRITICAL, HIGH/);
+    // Progress a person can follow: the database in a group of its own, with its source, size and time; the scan's
+    // start (with its scanners) and end (with its time and findings); the verdict after the gate's group.
+    const dbGroup = result.stderr.slice(result.stderr.indexOf('==> Trivy database\n'));
+    expect(dbGroup).toMatch(
+      new RegExp(
+        `^==> Trivy database\\nTrivy DB: downloading from ${escape(lab.trivyDbRepository)}\\n\\$ trivy image --download-db-only .*\\n` +
+          `Trivy DB: downloaded from ${escape(lab.trivyDbRepository)} in \\d+\\.\\d s: ${escape(cacheDir)}/db/trivy\\.db is [\\d.]+ kB, updated 20`,
+      ),
+    );
+    expect(result.stderr.indexOf('==> Trivy database')).toBeGreaterThan(result.stderr.indexOf('==> Build'));
+    const digest = (JSON.parse(outputs['platform-digests'] ?? '{}') as Record<string, string>)['linux/amd64'] ?? '';
+    expect(result.stderr).toContain(`scanning linux/amd64: ${image}@${digest} (vuln, secret)\n`);
+    expect(result.stderr).toMatch(
+      /\nlinux\/amd64 scanned in \d+\.\d s: 5 findings \(1 CRITICAL, 2 HIGH, 1 MEDIUM, 1 LOW\)\n/,
+    );
     for (const id of ['CVE-2099-0001', 'CVE-2099-0002', 'CVE-2099-0005']) expect(result.stderr).toContain(id);
     expect(outputs['scan-result']).toBe('failed');
     expect(counts['linux/amd64']).toEqual({ CRITICAL: 1, HIGH: 2, MEDIUM: 1, LOW: 1, UNKNOWN: 0 });
@@ -149,9 +170,61 @@ describe('the scan gate on vulnerabilities, with the fixture database', () => {
     );
     expect(result.code, result.stderr.slice(-3000)).toBe(1);
     expect(result.stderr).toMatch(/the scan gate failed on linux\/arm64:/);
+    expect(result.stderr).toMatch(/\nscanning linux\/amd64: \S+@sha256:[0-9a-f]{64} \(vuln, secret\)\n/);
+    expect(result.stderr).toMatch(/\nlinux\/amd64 scanned in \d+\.\d s: no findings\n/);
+    expect(result.stderr).toMatch(/\nscanning linux\/arm64: \S+@sha256:[0-9a-f]{64} \(vuln, secret\)\n/);
+    expect(result.stderr).toMatch(
+      /\nlinux\/arm64 scanned in \d+\.\d s: 5 findings \(1 CRITICAL, 2 HIGH, 1 MEDIUM, 1 LOW\)\n/,
+    );
     expect(counts['linux/amd64']).toMatchObject({ CRITICAL: 0, HIGH: 0 });
     expect(counts['linux/arm64']).toMatchObject({ CRITICAL: 1, HIGH: 2 });
     expect(await tagged('arm64')).toBe(false);
+  });
+
+  it('as the GitHub Action, a failing gate writes the job summary: the failure, the failing platform, the findings', async () => {
+    const { main, post, summary } = await runAction(repo, PUSH, {
+      ...labInputs(lab),
+      INPUT_IMAGES: image,
+      INPUT_TAGS: 'type=raw,value=action',
+      INPUT_PLATFORMS: 'linux/amd64,linux/arm64',
+      'INPUT_BUILD-ARGS': `BASE=${lab.baseImage}\nPACKAGES=all\nARM64_ONLY=true`,
+      'INPUT_TRIVY-CACHE-DIR': cacheDir,
+      'INPUT_REPORTS-DIR': 'reports-action',
+    });
+    const log = main.stdout;
+    expect(main.code, log.slice(-3000)).toBe(1);
+    expect(post.code).toBe(0);
+    expect(summary).toContain('### Failed in step: Scan gate');
+    expect(summary).toMatch(
+      /```\nthe scan gate failed on linux\/arm64: 3 finding\(s\) of severity CRITICAL, HIGH; no tag/,
+    );
+    expect(summary).toMatch(/\| linux\/amd64 \| `sha256:[0-9a-f]{12}…` \| 0 \| 0 \| 0 \| 0 \| 0 \|/);
+    expect(summary).toMatch(/\| linux\/arm64 \| `sha256:[0-9a-f]{12}…` \| 1 \| 2 \| 1 \| 1 \| 0 \|/);
+    expect(summary).toContain('#### Findings that fail the gate');
+    for (const [severity, id] of [
+      ['Critical', 'CVE-2099-0001'],
+      ['High', 'CVE-2099-0002'],
+      ['High', 'CVE-2099-0005'],
+    ]) {
+      expect(summary).toMatch(
+        new RegExp(`\\| linux/arm64 \\| ${severity} \\| \\[?${id}.* \\| image \\(alpine 3\\.22\\.1\\) \\|`),
+      );
+    }
+    expect(summary).toContain('**Failed**: 3 findings fail the gate on linux/arm64.');
+    expect(summary).toMatch(/\| Scan gate \(failed\) \| \d+\.\d \|/);
+    // The log: each platform's scan started and ended with its time, inside the gate's group; the verdict after it.
+    const gate = log.slice(
+      log.indexOf('::group::Scan gate'),
+      log.indexOf('::endgroup::', log.indexOf('::group::Scan gate')),
+    );
+    expect(gate).toMatch(/\nscanning linux\/amd64: \S+@sha256:[0-9a-f]{64} \(vuln, secret\)\n/);
+    expect(gate).toMatch(/\nlinux\/amd64 scanned in \d+\.\d s: no findings\n/);
+    expect(gate).toMatch(/\nlinux\/arm64 scanned in \d+\.\d s: 5 findings \(1 CRITICAL, 2 HIGH, 1 MEDIUM, 1 LOW\)\n/);
+    expect(gate).not.toContain('Image scan (Trivy)');
+    expect(log.slice(log.indexOf('::group::Scan gate'))).toMatch(/::endgroup::\nImage scan \(Trivy\)\n/);
+    expect(log).toMatch(/::group::Trivy database\nTrivy DB: /);
+    expect(log).toMatch(/::error::the scan gate failed on linux\/arm64/);
+    expect(await tagged('action')).toBe(false);
   });
 
   it('no database to be had: fails closed with the reason and tags nothing; scan-fail-open passes on secrets', async () => {

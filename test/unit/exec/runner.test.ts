@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -80,6 +80,27 @@ describe('the command runner', () => {
     await runner.run(process.execPath, ['-e', 'console.log("loud")']);
     expect(log.at(-1)).toBe('loud');
     expect(debug).toHaveLength(2);
+  });
+
+  it('hands each stderr line, masked, to onStderrLine as it arrives, before the program ends', async () => {
+    const { runner } = setup('hunter2-secret');
+    const seen: string[] = [];
+    // The program goes on only once the listener has seen its first line: the line arrives while it runs.
+    const flag = join(mkdtempSync(join(tmpdir(), 'runner-')), 'seen');
+    const script = [
+      'const fs = require("node:fs");',
+      'console.error("first hunter2-secret"); console.log("on stdout");',
+      `const wait = () => fs.existsSync(${JSON.stringify(flag)}) ? console.error("second") : setTimeout(wait, 10);`,
+      'wait();',
+    ].join('');
+    await runner.run(process.execPath, ['-e', script], {
+      quiet: true,
+      onStderrLine: (line) => {
+        seen.push(line);
+        writeFileSync(flag, '');
+      },
+    });
+    expect(seen).toEqual(['first ***', 'second']);
   });
 
   it('returns the result instead with allowFailure', async () => {

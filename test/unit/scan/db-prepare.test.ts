@@ -1,9 +1,10 @@
 // Preparing Trivy's database before the scans: a stand-in `trivy` (a shell script) that writes a database, or fails as
 // a rate-limited download does, and an in-memory job cache.
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { prepareDb, saveDb, type JobCache } from '../../../src/pipeline/trivy-db.js';
+import { diskUsage, prepareDb, saveDb, type JobCache } from '../../../src/pipeline/trivy-db.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 import { testStep } from '../step.js';
 
 const NOW = new Date('2026-03-02T10:00:00Z');
@@ -30,23 +31,28 @@ function fakeTrivy(dir: string, fails: boolean): string {
       '#!/bin/sh',
       `echo "$*" >>${join(dir, 'calls')}`,
       'for a in "$@"; do case "$a" in --cache-dir=*) cache="${a#--cache-dir=}";; esac; done',
-      fails ? 'echo "FATAL: failed to download vulnerability DB: TOOMANYREQUESTS" >&2; exit 1' : write,
+      fails
+        ? 'echo "FATAL: failed to download vulnerability DB: TOOMANYREQUESTS" >&2; exit 1'
+        : `${write}; printf '2026-03-02T10:00:00Z\\tINFO\\t[vulndb] Artifact successfully downloaded\\trepo="mirror.example.com/trivy-db:2"\\n' >&2`,
     ].join('\n'),
   );
   chmodSync(path, 0o755);
   return path;
 }
 
-/** A job cache holding entries by key, each a copy of the paths saved. */
+/** A job cache holding entries by key, each a copy of the paths saved; each call takes `takes` ms of `clock`. */
 class MemoryCache implements JobCache {
   readonly name = 'test cache';
   readonly saved: string[] = [];
   constructor(
     private readonly root: string,
     private readonly entries: Record<string, string> = {},
+    private readonly clock?: FakeClock,
+    private readonly takes = 0,
   ) {}
 
   restore(paths: string[], key: string, restoreKeys: string[]) {
+    this.clock?.advance(this.takes);
     const found = [key, ...restoreKeys]
       .map((wanted) => Object.keys(this.entries).find((entry) => entry.startsWith(wanted)))
       .find((entry) => entry !== undefined);
@@ -60,6 +66,7 @@ class MemoryCache implements JobCache {
   }
 
   save(paths: string[], key: string) {
+    this.clock?.advance(this.takes);
     const to = join(this.root, key);
     for (const path of paths)
       if (existsSync(path)) cpSync(path, join(to, path.split('/').pop() ?? ''), { recursive: true });
@@ -71,6 +78,8 @@ class MemoryCache implements JobCache {
 
 function setup(fails = false) {
   const { dir, step, log, calls } = testStep('db-');
+  const clock = new FakeClock();
+  step.clock = clock;
   const options = {
     trivy: fakeTrivy(dir, fails),
     cacheDir: join(dir, 'cache'),
@@ -78,7 +87,7 @@ function setup(fails = false) {
     timeout: '5m',
     now: NOW,
   };
-  return { dir, step, log, calls, options };
+  return { dir, step, log, calls, options, clock };
 }
 
 describe("Trivy's database, prepared once before the scans", () => {
@@ -87,7 +96,7 @@ describe("Trivy's database, prepared once before the scans", () => {
     const state = await prepareDb(step, { ...options, cache: undefined });
     expect(state).toEqual({ cacheDir: options.cacheDir, ready: true, saveKey: undefined });
     expect(calls()).toEqual([
-      `image --download-db-only --no-progress --quiet --timeout=5m --cache-dir=${options.cacheDir} --db-repository=mirror.example.com/trivy-db:2`,
+      `image --download-db-only --no-progress --timeout=5m --cache-dir=${options.cacheDir} --db-repository=mirror.example.com/trivy-db:2`,
     ]);
   });
 
@@ -127,6 +136,29 @@ describe("Trivy's database, prepared once before the scans", () => {
     );
   });
 
+  it('says where it came from, its size on disk, and the time each part took', async () => {
+    const { dir, step, options, log, clock } = setup();
+    const cache = new MemoryCache(dir, {}, clock, 1500);
+    const state = await prepareDb(step, { ...options, cache });
+    await saveDb(step, state, cache);
+    const file = join(options.cacheDir, 'db', 'trivy.db');
+    const saved = diskUsage([join(options.cacheDir, 'db'), join(options.cacheDir, 'java-db')]);
+    expect(saved).toBe(statSync(file).size + statSync(join(options.cacheDir, 'db', 'metadata.json')).size);
+    expect(log).toEqual([
+      `Trivy DB: nothing in the test cache for ${TODAY} (looked in 1.5 s)\n`,
+      'Trivy DB: downloading from mirror.example.com/trivy-db:2\n',
+      expect.stringMatching(/^\$ .*trivy image --download-db-only/) as unknown,
+      `Trivy DB: downloaded from mirror.example.com/trivy-db:2 in 0.0 s: ${file} is 5 B, updated 2026-03-02T06:00:00.000Z\n`,
+      `Trivy DB: saved to the test cache as ${TODAY}: ${saved} B of database files in 1.5 s\n`,
+    ]);
+    const next = setup();
+    const restoring = new MemoryCache(dir, { [TODAY]: join(dir, TODAY) }, next.clock, 700);
+    await prepareDb(next.step, { ...next.options, cache: restoring });
+    expect(next.log).toEqual([
+      `Trivy DB: restored from the test cache (${TODAY}): ${saved} B of database files in 0.7 s\n`,
+    ]);
+  });
+
   it('a database whose next update is not out yet is used as it is: Trivy is not even started', async () => {
     const { step, options, calls, log } = setup();
     writeDb(options.cacheDir, '2026-03-02T06:00:00Z', '2026-03-02T12:00:00Z');
@@ -134,7 +166,8 @@ describe("Trivy's database, prepared once before the scans", () => {
     expect(state).toEqual({ cacheDir: options.cacheDir, ready: true, saveKey: undefined });
     expect(calls()).toEqual([]);
     expect(log.join('\n')).toContain(
-      'Trivy DB: current (updated 2026-03-02T06:00:00.000Z, next update 2026-03-02T12:00:00.000Z)',
+      'Trivy DB: current (updated 2026-03-02T06:00:00.000Z, next update 2026-03-02T12:00:00.000Z), no download: ' +
+        `${join(options.cacheDir, 'db', 'trivy.db')} is 4 B`,
     );
   });
 

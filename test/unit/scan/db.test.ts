@@ -38,7 +38,6 @@ describe('fetching the database', () => {
       'image',
       '--download-db-only',
       '--no-progress',
-      '--quiet',
       '--timeout=5m',
       '--cache-dir=/c',
       '--db-repository=a.example/db:2',

@@ -48,7 +48,7 @@ function gate(step: StepContext, trivy: string, inputs: ReturnType<typeof parseI
     targets: DIGESTS,
     reportDir: join(cwd, 'r'),
     ignoreFile: undefined,
-    db: db === undefined ? undefined : Promise.resolve(db),
+    db,
   });
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluatePolicy } from '../../../src/scan/policy.js';
+import { shownTarget } from '../../../src/scan/present.js';
 import { summaryMarkdown, summaryText } from '../../../src/scan/summary.js';
 import type { PlatformScan } from '../../../src/scan/types.js';
 import { findingOf, REPORT_ALL, scanOf, twoPlatforms } from './helpers.js';
@@ -16,8 +17,12 @@ describe('summaryText', () => {
       '',
       'Findings that fail the gate:',
       expect.stringMatching(/^PLATFORM +SEVERITY +ID +PACKAGE \/ LOCATION +TARGET +TITLE$/),
-      expect.stringMatching(/^linux\/arm64 +CRITICAL +CVE-2019-14697 +musl 1\.1\.20-r4→1\.1\.20-r5 +testdata/),
-      expect.stringMatching(/^linux\/arm64 +CRITICAL +CVE-2019-14697 +musl-utils 1\.1\.20-r4→1\.1\.20-r5 +testdata/),
+      expect.stringMatching(
+        /^linux\/arm64 +CRITICAL +CVE-2019-14697 +musl 1\.1\.20-r4→1\.1\.20-r5 +image \(alpine 3\.9\.4\) /,
+      ),
+      expect.stringMatching(
+        /^linux\/arm64 +CRITICAL +CVE-2019-14697 +musl-utils 1\.1\.20-r4→1\.1\.20-r5 +image \(alpine 3\.9\.4\) /,
+      ),
       '',
       'FAILED: 2 findings fail the gate on linux/arm64.',
     ]);
@@ -51,7 +56,8 @@ describe('summaryMarkdown', () => {
     expect(markdown).toContain('| linux/arm64 | `sha256:222222222222…` | 2 | 0 | 0 | 0 | 0 |');
     expect(markdown).toContain('#### Findings that fail the gate\n');
     expect(markdown).toContain(
-      '| linux/arm64 | Critical | [CVE-2019-14697](https://avd.aquasec.com/nvd/cve-2019-14697) | musl 1.1.20-r4→1.1.20-r5 |',
+      '| linux/arm64 | Critical | [CVE-2019-14697](https://avd.aquasec.com/nvd/cve-2019-14697) | musl 1.1.20-r4→1.1.20-r5 | ' +
+        'image (alpine 3.9.4) | CVE-2019-14697 |',
     );
     expect(markdown.trimEnd().split('\n').at(-1)).toBe('**Failed**: 2 findings fail the gate on linux/arm64.');
   });
@@ -86,5 +92,16 @@ describe('summaryMarkdown', () => {
     };
     const markdown = summaryMarkdown([scan], evaluatePolicy([scan], { ...REPORT_ALL, failOn: ['MEDIUM'] }));
     expect(markdown).toContain('a \\| b &lt;img src=x&gt; \\[link\\](http://evil.example) next |');
+  });
+});
+
+describe('a target as the tables show it', () => {
+  it.each([
+    ['r/app@sha256:bb (alpine 3.22.1)', 'r/app@sha256:bb', 'image (alpine 3.22.1)'],
+    ['other/image (debian 12.1)', 'r/app@sha256:bb', 'other/image (debian 12.1)'],
+    ['app/package-lock.json', 'r/app@sha256:bb', 'app/package-lock.json'],
+    ['/etc/deploy.env', 'r/app@sha256:bb', '/etc/deploy.env'],
+  ])('%s of %s is %s', (target, artifact, shown) => {
+    expect(shownTarget(target, artifact)).toBe(shown);
   });
 });

@@ -22,7 +22,7 @@ describe('a Trivy run', () => {
     ).toEqual([
       'image',
       '--format=json',
-      '--quiet',
+      '--no-progress',
       '--image-src=remote',
       '--scanners=vuln,secret',
       '--timeout=10m',
@@ -47,7 +47,7 @@ describe('a Trivy run', () => {
     ).toEqual([
       'image',
       '--format=json',
-      '--quiet',
+      '--no-progress',
       '--input=/w/image-linux-arm64.tar',
       '--scanners=secret',
       '--timeout=1m',

@@ -1,0 +1,83 @@
+/**
+ * The GitHub job summary of a run, whatever its end: what was built, where, and how long each step took; and when it
+ * failed, first of all which step failed and why (a failed gate's verdict and findings follow), or the bad input that
+ * stopped it before anything ran. Pure: the reporter masks secrets in it as in every line it writes.
+ */
+import type { Plan } from '../plan/types.js';
+import type { Outputs, StepTime } from './run.js';
+
+export interface Failure {
+  /** the step (log group) that failed; undefined when it was none: before the first step, or between two */
+  step: string | undefined;
+  /** the error, as the log shows it */
+  message: string;
+  /** refused before anything ran (a bad input, a push with no credential: exit code 2) */
+  refused: boolean;
+  cancelled: boolean;
+}
+
+export interface RunReport {
+  /** undefined when the inputs were refused before there was a plan */
+  plan: Plan | undefined;
+  /** undefined when a step failed before the outputs were known */
+  outputs: Outputs | undefined;
+  times: readonly StepTime[];
+  /** the scan gate's markdown (verdict, counts, the findings that fail it), '' when the gate did not judge */
+  scanSummary: string;
+  failure: Failure | undefined;
+}
+
+export function summaryMarkdown({ plan, outputs, times, scanSummary, failure }: RunReport): string {
+  const lines = ['## docker-build', ''];
+  if (failure !== undefined) lines.push(...failureLines(failure), '');
+  if (scanSummary !== '') lines.push(scanSummary, '');
+  if (plan !== undefined) {
+    lines.push(plan.push.push ? `Pushed: ${plan.push.reason}.` : `Not pushed: ${plan.push.reason}.`, '');
+  }
+  if (outputs !== undefined) lines.push(...outputLines(outputs));
+  if (times.length > 0) {
+    const failed = failure?.step;
+    lines.push(
+      '| step | seconds |',
+      '| --- | ---: |',
+      ...times.map((t) => `| ${t.step}${t.step === failed ? ' (failed)' : ''} | ${t.seconds.toFixed(1)} |`),
+    );
+  }
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+function failureLines(failure: Failure): string[] {
+  const title = failure.cancelled
+    ? `### Cancelled${failure.step === undefined ? '' : ` during step: ${failure.step}`}`
+    : failure.refused
+      ? '### Failed before anything ran'
+      : `### Failed${failure.step === undefined ? '' : ` in step: ${failure.step}`}`;
+  const after = failure.refused ? ['', 'Nothing was built or pushed.'] : [];
+  return [title, '', ...fenced(failure.message), ...after];
+}
+
+function outputLines(outputs: Outputs): string[] {
+  const lines: string[] = [];
+  if (outputs.digest !== '') lines.push(`**Digest:** \`${outputs.digest}\``, '');
+  if (outputs.tags.length > 0) lines.push('**Tags:**', '', ...outputs.tags.map((tag) => `- \`${tag}\``), '');
+  const platforms = Object.entries(outputs.platformDigests);
+  if (platforms.length > 0) {
+    lines.push('| platform | digest |', '| --- | --- |', ...platforms.map(([p, d]) => `| ${p} | \`${d}\` |`), '');
+  }
+  const { cache } = outputs;
+  lines.push(
+    `**Cache:** ${cache.kind}` +
+      (cache.steps > 0 ? `, ${cache.cached} of ${cache.steps} build steps cached` : '') +
+      (cache.read.length > 0 ? `; read ${cache.read.map((key) => `\`${key}\``).join(', ')}` : '') +
+      (cache.write === null ? '' : `; written \`${cache.write}\``),
+    '',
+  );
+  return lines;
+}
+
+/** A code block that holds any text as text: its fence is longer than any run of backticks inside. */
+export function fenced(text: string): string[] {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((run) => run[0].length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return [fence, text.trimEnd(), fence];
+}
