@@ -2,4 +2,5 @@
 import pkg from '../package.json' with { type: 'json' };
 
 export const VERSION: string = pkg.version;
-export const NAME: string = pkg.name;
+/** The command's name, as package.json's `bin` installs it; the package itself is named `@docker-build/cli`. */
+export const NAME = 'docker-build';

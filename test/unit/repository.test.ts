@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import pkg from '../../package.json' with { type: 'json' };
 import { INPUTS } from '../../src/inputs/table.js';
+import { NAME } from '../../src/version.js';
 
 const root = new URL('../../', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, root), 'utf8');
@@ -16,6 +17,53 @@ function labVersions(): Map<string, string> {
     .map((m) => [m[1] ?? '', m[3] ?? ''] as const);
   return new Map(entries);
 }
+
+/** The npm packages src/ imports (`node:` built-ins aside), by package name: what ncc bundles into dist/. */
+function importedPackages(): string[] {
+  const names = readdirSync(new URL('src/', root), { recursive: true, encoding: 'utf8' })
+    .filter((path) => path.endsWith('.ts'))
+    // `from 'yaml'`, `from '@actions/http-client/lib/proxy'`, `import('undici')`: the package's name only
+    .flatMap((path) => [...read(`src/${path}`).matchAll(/(?:from |import\()'((?:@[^/']+\/)?[^./'][^/']*)/g)])
+    .map((match) => match[1] ?? '')
+    .filter((name) => !name.startsWith('node:'));
+  return [...new Set(names)].sort();
+}
+
+describe('the npm package', () => {
+  it("is @docker-build/cli (docker-build on npm is somebody else's), and installs the command docker-build", () => {
+    expect(pkg.name).toBe('@docker-build/cli');
+    expect(NAME).toBe('docker-build');
+    expect(pkg.bin).toEqual({ [NAME]: 'dist/index.js' });
+    // npm links the bin as it is: without the line, the command is run by the shell, not by Node
+    expect(read('src/index.ts').split('\n')[0]).toBe('#!/usr/bin/env node');
+  });
+
+  it('can be published, in public, and says where it comes from', () => {
+    expect(Object.keys(pkg)).not.toContain('private');
+    // npm 9 and later publish a new scoped package in public by default; older ones made it restricted (paid)
+    expect(pkg.publishConfig).toEqual({ access: 'public' });
+    expect(pkg.engines).toEqual({ node: '>=20' });
+    expect(pkg.license).toBe('Apache-2.0');
+    expect(pkg.repository).toEqual({ type: 'git', url: 'git+https://github.com/org/docker-build.git' });
+    expect(pkg.bugs).toEqual({ url: 'https://github.com/org/docker-build/issues' });
+    expect(pkg.homepage).toBe('https://github.com/org/docker-build#readme');
+  });
+
+  it('ships what a user runs and reads, and nothing else', () => {
+    // CHANGELOG.md is no longer one of the files npm always packs; LICENSE and README.md are, listed all the same
+    expect(pkg.files).toEqual(['dist/', 'action.yml', 'templates/', 'README.md', 'LICENSE', 'CHANGELOG.md']);
+  });
+
+  it('installs nothing with it: every package src/ imports is bundled, so it is a devDependency at an exact version', () => {
+    for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies', 'bundleDependencies']) {
+      expect(Object.keys(pkg), field).not.toContain(field);
+    }
+    const imported = importedPackages();
+    expect(imported).toEqual(expect.arrayContaining(['@actions/cache', '@actions/core', 'undici', 'yaml']));
+    const devDependencies: Record<string, string> = pkg.devDependencies;
+    for (const name of imported) expect(devDependencies[name], name).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
 
 describe('repository invariants', () => {
   it('pins the npm lab tools to the versions in test/lab/versions.env', () => {
@@ -70,20 +118,23 @@ describe('repository invariants', () => {
     expect(chunks.filter((file) => read(`dist/${file.name}`).includes(marker))).toHaveLength(1);
   });
 
-  it('lists the license of every production dependency in dist/licenses.txt, chunks and all', () => {
+  it('lists the license of every bundled package in dist/licenses.txt, chunks and all', () => {
     const names = new Set(
       read('dist/licenses.txt')
         .split('\n\n')
         .map((entry) => entry.split('\n')[0]),
     );
-    for (const name of [...Object.keys(pkg.dependencies), 'undici', '@azure/storage-blob']) {
+    // what src/ imports, and what those import in turn (Azure's client, in @actions/cache's chunk)
+    for (const name of [...importedPackages(), '@azure/storage-blob']) {
       expect(names.has(name), name).toBe(true);
     }
+    // and no tool of the build: the list is what dist/ holds, not what node_modules/ holds
+    for (const name of ['typescript', 'vitest', '@vercel/ncc']) expect(names.has(name), name).toBe(false);
   });
 
   it('pins the toolkit packages to exact versions', () => {
-    expect(pkg.dependencies['@actions/core']).toBe('3.0.1');
-    expect(pkg.dependencies['@actions/cache']).toBe('6.3.0');
+    expect(pkg.devDependencies['@actions/core']).toBe('3.0.1');
+    expect(pkg.devDependencies['@actions/cache']).toBe('6.3.0');
   });
 
   it('marks dist/ as an ES module package, as the bundle is one', () => {
