@@ -1,5 +1,5 @@
 /**
- * The local command (and, until its component arrives, any other place): plain lines on stderr, so that stdout holds
+ * The local command (and `plan` on any platform): plain lines on stderr, so that stdout holds
  * only results; outputs are collected and printed as one JSON object at the end.
  */
 import type { Platform } from '../context/types.js';
