@@ -4,7 +4,7 @@
  */
 import { InputError } from '../errors.js';
 import { combineLogins, parseRegistryAuth, simpleLogin, type RegistryLogin } from './login.js';
-import { CACHE_KINDS, type CacheChoice } from '../plan/cache.js';
+import { CACHE_KINDS, type CacheChoice } from './choices.js';
 import { parseSeverities } from '../scan/policy.js';
 import type { Severity } from '../scan/types.js';
 import { csvFields, parseList, type ListFormat } from './list.js';

@@ -4,7 +4,7 @@
  * when the committed files differ from what this renders.
  */
 import { stringify } from 'yaml';
-import { DOTENV_OUTPUTS, dotenvName } from '../platform/gitlab.js';
+import { DOTENV_OUTPUTS, dotenvName } from './table.js';
 import { JOB_INPUTS } from './component.js';
 import { INPUTS, OUTPUTS, type InputGroup, type InputSpec } from './table.js';
 

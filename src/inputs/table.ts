@@ -4,7 +4,8 @@
  * written anywhere else.
  */
 import type { Platform } from '../context/types.js';
-import { CACHE_KINDS } from '../plan/cache.js';
+import { SHA_LENGTH } from '../meta/index.js';
+import { CACHE_KINDS } from './choices.js';
 import type { ListFormat } from './list.js';
 
 export type InputKind =
@@ -112,7 +113,7 @@ export const INPUTS: readonly InputSpec[] = [
   },
   {
     name: 'sha-length',
-    kind: { type: 'number', min: 4, max: 40 },
+    kind: SHA_LENGTH,
     default: '',
     description: 'Characters of the commit SHA in `type=sha` tags. Empty: 7 on GitHub and locally, 8 on GitLab.',
     platforms: ALL,
@@ -554,3 +555,14 @@ export function inputSpec(name: string): InputSpec {
   if (spec === undefined) throw new Error(`no input named ${name}`);
   return spec;
 }
+
+/** Output name → dotenv variable: `platform-digests` → `DOCKER_BUILD_PLATFORM_DIGESTS`. */
+export function dotenvName(output: string): string {
+  return `DOCKER_BUILD_${output.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
+}
+
+/**
+ * The outputs later jobs need, within GitLab's limits on a dotenv report (5 KB, one line per variable): not the
+ * labels, annotations or buildx's metadata, which are in the job log.
+ */
+export const DOTENV_OUTPUTS = ['digest', 'image', 'tags', 'version', 'platform-digests', 'scan-result', 'imageid'];

@@ -7,7 +7,6 @@
  */
 import type { CiContext } from '../context/types.js';
 import { InputError } from '../errors.js';
-import { inputSpec } from '../inputs/table.js';
 import { parseFlavor, type Flavor } from './flavor.js';
 import type { Facts } from './globals.js';
 import { enabledImages, parseImages, type ImageName } from './images.js';
@@ -104,11 +103,11 @@ export function computeParsedMeta(ctx: CiContext, parsed: ParsedMeta, now: Date)
   };
 }
 
-// The bounds are the sha-length input's, from the input table: written once.
-const SHA_LENGTH = inputSpec('sha-length').kind;
+/** The bounds of `type=sha` lengths: the sha-length input's (the input table reads them from here). */
+export const SHA_LENGTH = { type: 'number', min: 4, max: 40 } as const;
 
 function checkShaLength(input: string, length: number | undefined): number | undefined {
-  if (length === undefined || SHA_LENGTH.type !== 'number') return length;
+  if (length === undefined) return length;
   if (!Number.isInteger(length) || length < SHA_LENGTH.min || length > SHA_LENGTH.max) {
     throw new InputError(input, String(length), `expected a whole number from ${SHA_LENGTH.min} to ${SHA_LENGTH.max}`);
   }

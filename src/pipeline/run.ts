@@ -22,7 +22,8 @@ import { dbSources, ensureTrivy, resolveIgnoreFile, scanGate, type DbReadiness, 
 import { startHeld, type HeldStep } from './held.js';
 import { systemClock } from './clock.js';
 import { dbWaiting } from '../scan/progress.js';
-import { prepareDb, saveDb, type JobCache } from './trivy-db.js';
+import type { JobCache } from '../platform/types.js';
+import { prepareDb, saveDb } from './trivy-db.js';
 
 /** What the pipeline gets from the machine it runs on. */
 export interface Host {

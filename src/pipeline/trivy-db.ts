@@ -27,15 +27,8 @@ import {
 } from '../scan/progress.js';
 import { downloadedFrom, parseTrivyLogLine, type TrivyLogLine } from '../scan/trivy-log.js';
 import { systemClock } from './clock.js';
+import type { JobCache } from '../platform/types.js';
 import type { StepContext } from './steps.js';
-
-/** A cache that outlives the job (GitHub's Actions cache). Its failures are warnings, never a failed run. */
-export interface JobCache {
-  readonly name: string;
-  /** the key restored, or undefined when nothing matched */
-  restore(paths: string[], key: string, restoreKeys: string[]): Promise<string | undefined>;
-  save(paths: string[], key: string): Promise<void>;
-}
 
 export interface DbState {
   cacheDir: string;

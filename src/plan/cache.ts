@@ -8,8 +8,9 @@
 import { createHash } from 'node:crypto';
 import type { CiContext, Platform } from '../context/types.js';
 
-export const CACHE_KINDS = ['auto', 'gha', 'registry', 'inline', 'local', 'none'] as const;
-export type CacheChoice = (typeof CACHE_KINDS)[number];
+import { CACHE_KINDS, type CacheChoice } from '../inputs/choices.js';
+
+export { CACHE_KINDS, type CacheChoice };
 export type CacheKind = Exclude<CacheChoice, 'auto'>;
 
 export interface CacheRequest {

@@ -27,7 +27,7 @@
 import { homedir } from 'node:os';
 import { relative, sep } from 'node:path';
 import type { DownloadOptions } from '@actions/cache';
-import type { JobCache } from '../pipeline/trivy-db.js';
+import type { JobCache } from './types.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -6,17 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import type { SecretMask } from '../exec/mask.js';
 import { locationPrefix, type Location, type Reporter } from './types.js';
-
-/** Output name → dotenv variable: `platform-digests` → `DOCKER_BUILD_PLATFORM_DIGESTS`. */
-export function dotenvName(output: string): string {
-  return `DOCKER_BUILD_${output.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
-}
-
-/**
- * The outputs later jobs need, within GitLab's limits on a dotenv report (5 KB, one line per variable): not the
- * labels, annotations or buildx's metadata, which are in the job log.
- */
-export const DOTENV_OUTPUTS = ['digest', 'image', 'tags', 'version', 'platform-digests', 'scan-result', 'imageid'];
+import { DOTENV_OUTPUTS, dotenvName } from '../inputs/table.js';
 
 /**
  * The dotenv report: one `NAME=value` line per output. GitLab's dotenv takes one line per variable, so a list (the
@@ -108,3 +98,5 @@ export class GitlabReporter implements Reporter {
     return this.state.get(name) ?? '';
   }
 }
+
+export { DOTENV_OUTPUTS, dotenvName };

@@ -49,3 +49,11 @@ export function debugEnabled(platform: Platform, env: Readonly<Record<string, st
       return env.DOCKER_BUILD_DEBUG === '1' || env.DOCKER_BUILD_DEBUG === 'true';
   }
 }
+
+/** A cache that outlives the job (GitHub's Actions cache). Its failures are warnings, never a failed run. */
+export interface JobCache {
+  readonly name: string;
+  /** the key restored, or undefined when nothing matched */
+  restore(paths: string[], key: string, restoreKeys: string[]): Promise<string | undefined>;
+  save(paths: string[], key: string): Promise<void>;
+}

@@ -3,7 +3,8 @@
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { diskUsage, prepareDb, saveDb, type JobCache } from '../../../src/pipeline/trivy-db.js';
+import { diskUsage, prepareDb, saveDb } from '../../../src/pipeline/trivy-db.js';
+import type { JobCache } from '../../../src/platform/types.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { testStep } from '../step.js';
 
