@@ -3,7 +3,7 @@
  * builder starts), and its lines are shown in its own group when its turn comes, so logs never interleave.
  */
 import type { Location, Reporter } from '../platform/types.js';
-import type { StepContext } from './steps.js';
+import type { StepContext } from './step.js';
 
 interface Line {
   warning: boolean;

@@ -7,23 +7,20 @@ import { resolve } from 'node:path';
 import type { RegistryLogin } from '../inputs/login.js';
 import type { Inputs } from '../inputs/parse.js';
 import type { Plan } from '../plan/types.js';
-import {
-  attachTags,
-  build,
-  login,
-  pushedPlatformDigests,
-  setUpBuilder,
-  setUpEmulation,
-  exportPlatforms,
-  type StepContext,
-} from './steps.js';
+import { build, exportPlatforms } from './steps/build.js';
+import { setUpBuilder, setUpEmulation } from './steps/builder.js';
+import { pushedPlatformDigests } from './steps/inspect.js';
+import { login } from './steps/login.js';
+import { attachTags } from './steps/tags.js';
+import { ensureTrivy } from './steps/trivy.js';
+import type { StepContext } from './step.js';
 import { repositoryOf } from '../plan/plan.js';
-import { dbSources, ensureTrivy, resolveIgnoreFile, scanGate, type DbReadiness, type GateOutcome } from './scan.js';
+import { dbSources, resolveIgnoreFile, scanGate, type DbReadiness, type GateOutcome } from './gates/scan.js';
 import { startHeld, type HeldStep } from './held.js';
 import { systemClock } from './clock.js';
 import { dbWaiting } from '../scan/progress.js';
 import type { JobCache } from '../platform/types.js';
-import { prepareDb, saveDb } from './trivy-db.js';
+import { prepareDb, saveDb } from './steps/trivy-db.js';
 
 /** What the pipeline gets from the machine it runs on. */
 export interface Host {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { SecretMask } from '../../../src/exec/mask.js';
 import { askCredentialHelpers } from '../../../src/pipeline/credential-helpers.js';
 import type { Plan, PlannedCredential } from '../../../src/plan/types.js';
-import { testStep } from '../step.js';
+import { testStep } from '../helpers/step.js';
 
 const SECRET = 'helper-s3cret-value';
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { SecretMask } from '../../../src/exec/mask.js';
 import { startHeld } from '../../../src/pipeline/held.js';
-import { testStep } from '../step.js';
+import { testStep } from '../helpers/step.js';
 
 function setup() {
   const mask = new SecretMask();

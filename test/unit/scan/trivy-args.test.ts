@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveIgnoreFile } from '../../../src/pipeline/scan.js';
+import { resolveIgnoreFile } from '../../../src/pipeline/gates/scan.js';
 import { parseTrivyVersion, trivyImageArgs } from '../../../src/scan/trivy-args.js';
 
 describe('a Trivy run', () => {

@@ -3,11 +3,11 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SecretMask } from '../../src/exec/mask.js';
-import { Runner } from '../../src/exec/runner.js';
-import { CleanupStack } from '../../src/pipeline/cleanup.js';
-import type { StepContext } from '../../src/pipeline/steps.js';
-import { LocalReporter } from '../../src/platform/local.js';
+import { SecretMask } from '../../../src/exec/mask.js';
+import { Runner } from '../../../src/exec/runner.js';
+import { CleanupStack } from '../../../src/pipeline/cleanup.js';
+import type { StepContext } from '../../../src/pipeline/step.js';
+import { LocalReporter } from '../../../src/platform/local.js';
 
 export interface TestStepOptions {
   /** put the directory first on the runner's PATH, so that programs written there stand in for the real ones */

@@ -4,17 +4,17 @@ import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SecretMask } from '../../../src/exec/mask.js';
-import { Runner } from '../../../src/exec/runner.js';
-import { parseInputs } from '../../../src/inputs/parse.js';
-import { rawInputs } from '../../../src/inputs/read.js';
-import { CleanupStack } from '../../../src/pipeline/cleanup.js';
-import { scanGate } from '../../../src/pipeline/scan.js';
-import type { StepContext } from '../../../src/pipeline/steps.js';
-import { LocalReporter } from '../../../src/platform/local.js';
-import { FakeClock } from '../helpers/fake-clock.js';
+import { SecretMask } from '../../../../src/exec/mask.js';
+import { Runner } from '../../../../src/exec/runner.js';
+import { parseInputs } from '../../../../src/inputs/parse.js';
+import { rawInputs } from '../../../../src/inputs/read.js';
+import { CleanupStack } from '../../../../src/pipeline/cleanup.js';
+import { scanGate } from '../../../../src/pipeline/gates/scan.js';
+import type { StepContext } from '../../../../src/pipeline/step.js';
+import { LocalReporter } from '../../../../src/platform/local.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
 
-const REPORT = new URL('../../fixtures/trivy/alpine-310.json', import.meta.url).pathname;
+const REPORT = new URL('../../../fixtures/trivy/alpine-310.json', import.meta.url).pathname;
 const TARGET = {
   platform: 'linux/arm64',
   digest: 'sha256:bb',

@@ -3,10 +3,10 @@
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { diskUsage, prepareDb, saveDb } from '../../../src/pipeline/trivy-db.js';
-import type { JobCache } from '../../../src/platform/types.js';
-import { FakeClock } from '../helpers/fake-clock.js';
-import { testStep } from '../step.js';
+import { diskUsage, prepareDb, saveDb } from '../../../../src/pipeline/steps/trivy-db.js';
+import type { JobCache } from '../../../../src/platform/types.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
+import { testStep } from '../../helpers/step.js';
 
 const NOW = new Date('2026-03-02T10:00:00Z');
 const TODAY = 'docker-build-trivy-db-v2-2026-03-02';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flagsToEnv } from '../../src/cli/flags.js';
+import { flagsToEnv } from '../../../src/cli/flags.js';
 
 describe('local command flags', () => {
   it('map to INPUT_ variables; a repeated flag adds a line', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SecretMask } from '../../src/exec/mask.js';
-import { LocalReporter } from '../../src/platform/local.js';
-import { debugEnabled } from '../../src/platform/types.js';
+import { SecretMask } from '../../../src/exec/mask.js';
+import { LocalReporter } from '../../../src/platform/local.js';
+import { debugEnabled } from '../../../src/platform/types.js';
 
 describe('the local reporter', () => {
   it('prints a location as file:line before the message, and debug lines only when asked', () => {

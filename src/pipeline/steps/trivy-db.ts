@@ -5,7 +5,7 @@
  */
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CommandError } from '../exec/runner.js';
+import { CommandError } from '../../exec/runner.js';
 import {
   age,
   DB_SCHEMA,
@@ -14,8 +14,8 @@ import {
   downloadDbArgs,
   parseDbMetadata,
   type DbSources,
-} from '../scan/db.js';
-import { GateError } from '../scan/gate-error.js';
+} from '../../scan/db.js';
+import { GateError } from '../../scan/gate-error.js';
 import {
   dbCurrent,
   dbDownloaded,
@@ -24,11 +24,11 @@ import {
   dbRepositories,
   dbRestored,
   dbSaved,
-} from '../scan/progress.js';
-import { downloadedFrom, parseTrivyLogLine, type TrivyLogLine } from '../scan/trivy-log.js';
-import { systemClock } from './clock.js';
-import type { JobCache } from '../platform/types.js';
-import type { StepContext } from './steps.js';
+} from '../../scan/progress.js';
+import { downloadedFrom, parseTrivyLogLine, type TrivyLogLine } from '../../scan/trivy-log.js';
+import { systemClock } from '../clock.js';
+import type { JobCache } from '../../platform/types.js';
+import type { StepContext } from '../step.js';
 
 export interface DbState {
   cacheDir: string;

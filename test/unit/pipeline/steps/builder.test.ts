@@ -3,8 +3,9 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { setUpEmulation, type Builder } from '../../../src/pipeline/steps.js';
-import { testStep } from '../step.js';
+import type { Builder } from '../../../../src/pipeline/step.js';
+import { setUpEmulation } from '../../../../src/pipeline/steps/builder.js';
+import { testStep } from '../../helpers/step.js';
 
 function setup() {
   const { dir, step, log, calls } = testStep('emulation-', { standIns: true });

@@ -2,13 +2,13 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { clockReading } from '../../src/context/read.js';
-import { actionEntry } from '../../src/main.js';
-import { CleanupStack } from '../../src/pipeline/cleanup.js';
-import { createDockerEnv } from '../../src/pipeline/docker-env.js';
-import type { Outputs } from '../../src/pipeline/run.js';
-import { fenced, summaryMarkdown, type Failure } from '../../src/pipeline/summary.js';
-import type { Plan } from '../../src/plan/types.js';
+import { clockReading } from '../../../src/context/read.js';
+import { actionEntry } from '../../../src/main.js';
+import { CleanupStack } from '../../../src/pipeline/cleanup.js';
+import { createDockerEnv } from '../../../src/pipeline/docker-env.js';
+import type { Outputs } from '../../../src/pipeline/run.js';
+import { fenced, summaryMarkdown, type Failure } from '../../../src/pipeline/summary.js';
+import type { Plan } from '../../../src/plan/types.js';
 
 describe('the clock', () => {
   it('reads SOURCE_DATE_EPOCH for reproducible builds', () => {

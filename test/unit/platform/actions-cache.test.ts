@@ -11,8 +11,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { actionsCache, cachePath, cacheService } from '../../src/platform/actions-cache.js';
-import { FakeCacheService, SIGNATURE, TOKEN } from '../helpers/cache-service.js';
+import { actionsCache, cachePath, cacheService } from '../../../src/platform/actions-cache.js';
+import { FakeCacheService, SIGNATURE, TOKEN } from '../../helpers/cache-service.js';
 
 function trivyCache(root: string, marker: string): string {
   const dir = join(root, '.cache', 'trivy');

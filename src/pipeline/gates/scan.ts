@@ -6,25 +6,24 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { join, resolve } from 'node:path';
-import { InputError } from '../errors.js';
-import { CommandError } from '../exec/runner.js';
-import type { Inputs } from '../inputs/parse.js';
-import { GateError } from '../scan/gate-error.js';
-import { toGitlabReport } from '../scan/gitlab.js';
-import { toJunit } from '../scan/junit.js';
-import { evaluatePolicy, reportedScans } from '../scan/policy.js';
-import { toSarif } from '../scan/sarif.js';
-import { summaryMarkdown, summaryText } from '../scan/summary.js';
-import { parseTrivyReport } from '../scan/trivy.js';
-import { installTrivy } from '../scan/install.js';
-import { parseTrivyVersion, trivyImageArgs, type ScanSource } from '../scan/trivy-args.js';
-import type { PlatformScan, Verdict } from '../scan/types.js';
-import { scanEnded, scanFailed, scanRunning, scanStarted } from '../scan/progress.js';
-import { parseTrivyLogLine, problemLines, trivyActivity, type TrivyLogLine } from '../scan/trivy-log.js';
-import { systemClock } from './clock.js';
-import type { StepContext } from './steps.js';
-import type { DbState } from './trivy-db.js';
-import type { DbSources } from '../scan/db.js';
+import { InputError } from '../../errors.js';
+import { CommandError } from '../../exec/runner.js';
+import type { Inputs } from '../../inputs/parse.js';
+import { GateError } from '../../scan/gate-error.js';
+import { toGitlabReport } from '../../scan/gitlab.js';
+import { toJunit } from '../../scan/junit.js';
+import { evaluatePolicy, reportedScans } from '../../scan/policy.js';
+import { toSarif } from '../../scan/sarif.js';
+import { summaryMarkdown, summaryText } from '../../scan/summary.js';
+import { parseTrivyReport } from '../../scan/trivy.js';
+import { trivyImageArgs } from '../../scan/trivy-args.js';
+import type { PlatformScan, Verdict } from '../../scan/types.js';
+import { scanEnded, scanFailed, scanRunning, scanStarted } from '../../scan/progress.js';
+import { parseTrivyLogLine, problemLines, trivyActivity, type TrivyLogLine } from '../../scan/trivy-log.js';
+import { systemClock } from '../clock.js';
+import type { ScanTarget, StepContext } from '../step.js';
+import type { DbState } from '../steps/trivy-db.js';
+import type { DbSources } from '../../scan/db.js';
 
 export interface GateOutcome {
   result: 'passed' | 'failed' | 'skipped';
@@ -35,39 +34,6 @@ export interface GateOutcome {
   summary: string;
   /** the verdict and its tables for the log, shown after the gate's (collapsible) section */
   text: string;
-}
-
-/**
- * The path of Trivy at the pinned version: the one on PATH when it is that version, else (on a GitHub runner, which
- * has a tool cache) a verified download. Anything else fails the gate before the build.
- */
-export async function ensureTrivy(step: StepContext, version: string, toolCache: string | undefined): Promise<string> {
-  const versionOf = async (trivy: string): Promise<string | undefined> => {
-    const result = await step.runner
-      .run(trivy, ['--version'], { quiet: true, allowFailure: true })
-      .catch(() => undefined);
-    return result?.code === 0 ? parseTrivyVersion(result.stdout) : undefined;
-  };
-  const onPath = await versionOf('trivy');
-  if (onPath === version) return 'trivy';
-  if (toolCache !== undefined && toolCache !== '') {
-    const installed = await installTrivy({
-      version,
-      toolCache,
-      runner: step.runner,
-      ...(step.signal === undefined ? {} : { signal: step.signal }),
-    });
-    const found = await versionOf(installed);
-    if (found !== version)
-      throw new GateError(`the Trivy installed from the ${version} release says it is ${found ?? 'unknown'}`);
-    step.reporter.info(`Trivy ${version}: ${installed} (checksum-verified release, tool cache)`);
-    return installed;
-  }
-  throw new GateError(
-    onPath === undefined
-      ? `the scan gate needs Trivy ${version}, and there is no trivy on PATH`
-      : `the scan gate is pinned to Trivy ${version}, and the trivy on PATH is ${onPath}`,
-  );
 }
 
 /** The ignore file for Trivy: the given one(s), or the working directory's `.trivyignore(.yaml)`. */
@@ -103,13 +69,6 @@ function defaultIgnoreFile(cwd: string): string[] {
 }
 
 const DB_FAILURE = /(vulnerability DB|DB error|db\.Download|failed to download|database)/i;
-
-/** One platform to scan: its manifest digest and where Trivy reads it. */
-export interface ScanTarget {
-  platform: string;
-  digest: string;
-  source: ScanSource;
-}
 
 /** Where the vulnerability database stands when the scans start: prepared, or why there is none. */
 export type DbReadiness = { ok: true; state: DbState } | { ok: false; error: unknown };
@@ -277,3 +236,5 @@ export async function scanGate(step: StepContext, run: GateRun): Promise<GateOut
     text: summaryText(scans, verdict),
   };
 }
+
+export type { ScanTarget };

@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SecretMask } from '../../src/exec/mask.js';
-import { GithubReporter } from '../../src/platform/github.js';
+import { SecretMask } from '../../../src/exec/mask.js';
+import { GithubReporter } from '../../../src/platform/github.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'github-reporter-'));
 // @actions/core's summary keeps the first path it reads: one summary file for the whole file, emptied before each test.

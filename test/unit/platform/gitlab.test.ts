@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { SecretMask } from '../../src/exec/mask.js';
-import { renderComponent } from '../../src/inputs/component.js';
-import { rawInput } from '../../src/inputs/read.js';
-import { INPUTS } from '../../src/inputs/table.js';
-import { dockerClientEnv } from '../../src/main.js';
-import { dotenvReport, GitlabReporter, sectionLines } from '../../src/platform/gitlab.js';
+import { SecretMask } from '../../../src/exec/mask.js';
+import { renderComponent } from '../../../src/inputs/component.js';
+import { rawInput } from '../../../src/inputs/read.js';
+import { INPUTS } from '../../../src/inputs/table.js';
+import { dockerClientEnv } from '../../../src/main.js';
+import { dotenvReport, GitlabReporter, sectionLines } from '../../../src/platform/gitlab.js';
 
 describe('a GitLab job', () => {
   it('gets the outputs later jobs need as a dotenv report, one line each', () => {

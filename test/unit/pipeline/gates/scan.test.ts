@@ -3,15 +3,15 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SecretMask } from '../../../src/exec/mask.js';
-import { Runner } from '../../../src/exec/runner.js';
-import { parseInputs } from '../../../src/inputs/parse.js';
-import { inputVariables, rawInputs } from '../../../src/inputs/read.js';
-import { CleanupStack } from '../../../src/pipeline/cleanup.js';
-import { scanGate, type DbReadiness } from '../../../src/pipeline/scan.js';
-import type { StepContext } from '../../../src/pipeline/steps.js';
-import { LocalReporter } from '../../../src/platform/local.js';
-import { GateError } from '../../../src/scan/gate-error.js';
+import { SecretMask } from '../../../../src/exec/mask.js';
+import { Runner } from '../../../../src/exec/runner.js';
+import { parseInputs } from '../../../../src/inputs/parse.js';
+import { inputVariables, rawInputs } from '../../../../src/inputs/read.js';
+import { CleanupStack } from '../../../../src/pipeline/cleanup.js';
+import { scanGate, type DbReadiness } from '../../../../src/pipeline/gates/scan.js';
+import type { StepContext } from '../../../../src/pipeline/step.js';
+import { LocalReporter } from '../../../../src/platform/local.js';
+import { GateError } from '../../../../src/scan/gate-error.js';
 
 const CLEAN_REPORT = JSON.stringify({ SchemaVersion: 2, ArtifactName: 'r/app', Results: [] });
 
