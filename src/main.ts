@@ -4,8 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { clockReading, detectPlatform, readContext } from './context/read.js';
 import type { CiContext } from './context/types.js';
 import { UsageError } from './errors.js';
@@ -16,7 +15,7 @@ import { parseInputs, secretValues, type Inputs } from './inputs/parse.js';
 import { readProxyEnv } from './inputs/proxy.js';
 import { rawInputs, secretEnvValues, type Env } from './inputs/read.js';
 import { automaticCandidates } from './plan/automatic-login.js';
-import { makePlan } from './plan/plan.js';
+import { makePlan, planMeta } from './plan/plan.js';
 import { proxySummary } from './plan/proxy.js';
 import type { Plan } from './plan/types.js';
 import { CleanupStack } from './pipeline/cleanup.js';
@@ -27,11 +26,18 @@ import { outputValues, PipelineError, runPipeline } from './pipeline/run.js';
 import { summaryMarkdown, type Failure } from './pipeline/summary.js';
 import { actionsCache, cacheService } from './platform/actions-cache.js';
 import { trivyCacheDir } from './scan/db.js';
-import { DOTENV_OUTPUTS, dotenvName, GitlabReporter } from './platform/gitlab.js';
+import {
+  cleanupStateFile,
+  dockerClientEnv,
+  DOTENV_FILE,
+  DOTENV_OUTPUTS,
+  dotenvName,
+  GitlabReporter,
+} from './platform/gitlab.js';
 import { LocalReporter } from './platform/local.js';
 import { debugEnabled, type Reporter } from './platform/types.js';
-import { buildArgs } from './tools/buildx.js';
-import { VERSION } from './version.js';
+import { planJson } from './cli/plan-json.js';
+import { hostPlatform, ignoreFiles, localEngine, readDockerfile } from './host.js';
 
 export interface Prepared {
   inputs: Inputs;
@@ -47,7 +53,10 @@ function envNumber(value: string | undefined): number | undefined {
   return value !== undefined && /^\d+$/.test(value.trim()) ? Number(value) : undefined;
 }
 
-/** Inputs, context and plan: everything before the first side effect. Throws an InputError on bad input. */
+/**
+ * Inputs, context and plan: everything before the first side effect. Every input is checked (tag rules, ignore files,
+ * proxies included) before the first git or network call; a bad one throws an InputError.
+ */
 export async function prepare(
   env: Env,
   reporter: Reporter,
@@ -62,6 +71,15 @@ export async function prepare(
     mask.add(secret);
     reporter.addMask(secret);
   }
+  const levels = env.DOCKER_METADATA_ANNOTATIONS_LEVELS?.trim();
+  const toggles = {
+    shortShaLength: envNumber(env.DOCKER_METADATA_SHORT_SHA_LENGTH),
+    prHeadSha: env.DOCKER_METADATA_PR_HEAD_SHA?.trim() === 'true',
+    annotationLevels: levels === undefined || levels === '' ? undefined : levels.split(',').map((l) => l.trim()),
+  };
+  const meta = planMeta(inputs, toggles);
+  const ignored = inputs.scan ? ignoreFiles(cwd, inputs.trivyignores) : [];
+  const userConfig = readUserDockerConfig(env);
   const now = clockReading(env);
   const ctx = await readContext(reporter.platform, {
     env,
@@ -74,25 +92,21 @@ export async function prepare(
     },
   });
   const automatic = automaticCandidates(reporter.platform, env, inputs.githubToken);
-  const userConfig = readUserDockerConfig(env);
   for (const login of automatic) mask.add(login.password);
-  const levels = env.DOCKER_METADATA_ANNOTATIONS_LEVELS?.trim();
   const plan = makePlan({
     ctx,
     inputs,
     logins: inputs.logins,
     automatic,
-    toggles: {
-      shortShaLength: envNumber(env.DOCKER_METADATA_SHORT_SHA_LENGTH),
-      prHeadSha: env.DOCKER_METADATA_PR_HEAD_SHA?.trim() === 'true',
-      annotationLevels: levels === undefined || levels === '' ? undefined : levels.split(',').map((l) => l.trim()),
-    },
+    toggles,
+    meta,
     now,
     builderName: `docker-build-${randomBytes(4).toString('hex')}`,
     hostPlatform: hostPlatform(),
     ghaAvailable: cacheService(env) !== undefined,
     dockerConfig: userConfig?.view,
     dockerfile: readDockerfile(cwd, inputs.context, inputs.file),
+    ignoreFiles: ignored,
     proxy,
   });
   const proxyLine = proxySummary(plan.proxy);
@@ -101,40 +115,6 @@ export async function prepare(
   const all = [...inputs.logins, ...automatic];
   const logins = plan.logins.flatMap((entry) => all.find((login) => login.registry === entry.registry) ?? []);
   return { inputs, ctx, plan, logins, userConfig };
-}
-
-/** The Dockerfile's text, when the context is a directory here and the file is there (else buildx will say why). */
-function readDockerfile(cwd: string, context: string, file: string | undefined): string | undefined {
-  if (/^[a-z]+:\/\/|^git@|^-$/i.test(context) || file === '-') return undefined;
-  const path = resolve(cwd, file ?? join(context, 'Dockerfile'));
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-/** What `plan` prints: one JSON object, no secrets. */
-export function planJson(plan: Plan): Record<string, unknown> {
-  const builder = plan.builder.name;
-  return {
-    platform: plan.platform,
-    version: plan.version ?? null,
-    tags: plan.tags.length > 0 ? plan.tags : plan.bareTags,
-    labels: Object.fromEntries(plan.labels.map((label) => [label.key, label.value])),
-    annotations: plan.annotations,
-    platforms: plan.platforms,
-    push: plan.push.push,
-    pushReason: plan.push.reason,
-    ...(plan.push.blocked === undefined ? {} : { pushBlocked: plan.push.blocked }),
-    logins: plan.logins,
-    credentials: plan.credentials.map(({ registry, push, source }) => ({ registry, push, source })),
-    builder: plan.builder,
-    cache: { ...plan.cache, writeKey: plan.cache.writeKey ?? null, warning: plan.cache.warning ?? null },
-    build: { argv: ['docker', ...buildArgs(plan.build, builder, '<metadata-file>')] },
-    proxy: plan.proxy,
-    dockerBuild: VERSION,
-  };
 }
 
 export async function planCommand(
@@ -187,11 +167,10 @@ async function execute(
       prepared.plan.builder.kind === 'existing',
       privateConfigEntries(prepared.userConfig, prepared.plan.credentials),
     );
-    const { outputs, times, failure, scanSummary } = await runPipeline(
+    const { outputs, times, failure, gateSummary } = await runPipeline(
       { runner, reporter, cleanup, docker, cwd, signal },
       prepared.plan,
-      prepared.inputs,
-      prepared.logins,
+      { logins: prepared.logins, buildSecrets: prepared.inputs.secrets },
       {
         toolCache: env.RUNNER_TOOL_CACHE,
         jobCache:
@@ -207,9 +186,17 @@ async function execute(
     );
     for (const [name, value] of Object.entries(outputValues(outputs))) reporter.setOutput(name, value);
     // A failed gate is the one failure the pipeline returns rather than throws: it has outputs and reports.
+    const failedGates = Object.values(outputs.gates).filter((gate) => gate.result === 'failed');
     const gateFailure: Failure | undefined =
-      failure === undefined ? undefined : { step: 'Scan gate', message: failure, refused: false, cancelled: false };
-    await reporter.summary(summaryMarkdown({ plan: prepared.plan, outputs, times, scanSummary, failure: gateFailure }));
+      failure === undefined
+        ? undefined
+        : {
+            step: failedGates.map((gate) => gate.title).join(', '),
+            message: failure,
+            refused: false,
+            cancelled: false,
+          };
+    await reporter.summary(summaryMarkdown({ plan: prepared.plan, outputs, times, gateSummary, failure: gateFailure }));
     if (failure !== undefined) {
       reporter.error(failure);
       return 1;
@@ -230,7 +217,7 @@ async function execute(
         plan: prepared?.plan,
         outputs: undefined,
         times: failed?.times ?? [],
-        scanSummary: '',
+        gateSummary: '',
         failure: { step, message, refused, cancelled },
       }),
     );
@@ -320,28 +307,6 @@ export async function buildCommand(env: Env, cwd: string, stdout: (text: string)
   }
 }
 
-/** The dotenv report of a GitLab job, in the project directory (the component's `artifacts: reports: dotenv`). */
-export const DOTENV_FILE = 'docker-build.env';
-
-/** Where a GitLab job keeps its cleanup stack between `script` and `after_script` (paths only, no secrets). */
-function cleanupStateFile(env: Env): string {
-  return join(tmpdir(), `docker-build-cleanup-${env.CI_JOB_ID ?? 'local'}.json`);
-}
-
-/**
- * The Docker client's variables as the component sets them for Docker-in-Docker with TLS: with `docker-host` empty (a
- * shell runner's own engine) or a unix socket, the TLS variables would point the client at certificates that do not
- * exist, so they go.
- */
-export function dockerClientEnv(env: NodeJS.ProcessEnv): void {
-  const host = env.DOCKER_HOST ?? '';
-  if (host === '') delete env.DOCKER_HOST;
-  if (!host.startsWith('tcp://')) {
-    delete env.DOCKER_TLS_VERIFY;
-    delete env.DOCKER_CERT_PATH;
-  }
-}
-
 /**
  * `docker-build cleanup`: the GitLab component's `after_script`. Undoes what a failed, killed or cancelled `script`
  * left behind (the private Docker config with the credentials, the builder), from the stack it kept in a file.
@@ -357,15 +322,4 @@ export async function cleanupCommand(env: Env, stderr: (text: string) => void): 
   for (const warning of await cleanup.unwind(runner)) stderr(`warning: ${warning}\n`);
   rmSync(file, { force: true });
   return 0;
-}
-
-/** This machine's platform, as Docker names it. */
-function hostPlatform(): string {
-  return `linux/${process.arch === 'x64' ? 'amd64' : process.arch}`;
-}
-
-/** The Docker engine is this machine's: no DOCKER_HOST, or a unix socket (not a remote or dind engine). */
-function localEngine(env: Env): boolean {
-  const host = env.DOCKER_HOST ?? '';
-  return process.platform === 'linux' && (host === '' || host.startsWith('unix://'));
 }

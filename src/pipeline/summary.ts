@@ -22,15 +22,15 @@ export interface RunReport {
   /** undefined when a step failed before the outputs were known */
   outputs: Outputs | undefined;
   times: readonly StepTime[];
-  /** the scan gate's markdown (verdict, counts, the findings that fail it), '' when the gate did not judge */
-  scanSummary: string;
+  /** the gates' markdown (verdicts, counts, the findings that fail them), '' when no gate judged */
+  gateSummary: string;
   failure: Failure | undefined;
 }
 
-export function summaryMarkdown({ plan, outputs, times, scanSummary, failure }: RunReport): string {
+export function summaryMarkdown({ plan, outputs, times, gateSummary, failure }: RunReport): string {
   const lines = ['## docker-build', ''];
   if (failure !== undefined) lines.push(...failureLines(failure), '');
-  if (scanSummary !== '') lines.push(scanSummary, '');
+  if (gateSummary !== '') lines.push(gateSummary, '');
   if (plan !== undefined) {
     lines.push(plan.push.push ? `Pushed: ${plan.push.reason}.` : `Not pushed: ${plan.push.reason}.`, '');
   }

@@ -8,11 +8,12 @@ import type { Inputs } from '../inputs/parse.js';
 import { NO_PROXY_ENV, type ProxyEnv } from '../inputs/proxy.js';
 import type { KeyValue } from '../inputs/values.js';
 import { InputError } from '../errors.js';
-import { computeMeta } from '../meta/index.js';
+import { computeParsedMeta, parseMeta, type ParsedMeta } from '../meta/index.js';
 import { cacheRepository, planCache, type CachePlan } from './cache.js';
 import { describeSource, missingMessage, planCredentials, type UserDockerConfig } from './credentials.js';
 import { pulledImages } from './dockerfile.js';
 import { planProxy } from './proxy.js';
+import { planScan } from './scan.js';
 import { decidePush } from './push.js';
 import { registryOf } from './registries.js';
 import type { BuilderPlan, BuildOutput, BuildPlan, Plan } from './types.js';
@@ -34,6 +35,8 @@ export interface PlanRequest {
   /** logins the platform offers by itself, used for registries pushed to that have no configured login */
   automatic: readonly RegistryLogin[];
   toggles: MetadataToggles;
+  /** the tag engine's inputs as planMeta checked them; parsed here when not given */
+  meta?: ParsedMeta;
   now: Date;
   /** name for a builder docker-build creates */
   builderName: string;
@@ -45,6 +48,8 @@ export interface PlanRequest {
   dockerConfig: UserDockerConfig | undefined;
   /** the Dockerfile's text, when it could be read: the registries it pulls from get their credentials */
   dockerfile: string | undefined;
+  /** Trivy's ignore files, absolute, as the edge found and checked them */
+  ignoreFiles?: string[];
   /** the job's proxy variables; none when absent */
   proxy?: ProxyEnv;
 }
@@ -60,24 +65,27 @@ function keyValue(line: string): KeyValue {
   return { key: line.slice(0, at), value: line.slice(at + 1) };
 }
 
+/**
+ * The tag engine's inputs, checked: every image, tag rule, flavor, label and annotation. The edge calls it before the
+ * first git or network call, so that a bad rule fails before anything is asked of anyone.
+ */
+export function planMeta(inputs: Inputs, toggles: MetadataToggles): ParsedMeta {
+  return parseMeta({
+    images: inputs.images,
+    tags: inputs.tags,
+    flavor: inputs.flavor,
+    labels: inputs.labels,
+    annotations: inputs.annotations,
+    shaLength: inputs.shaLength,
+    shortShaLengthEnv: toggles.shortShaLength,
+    prHeadSha: toggles.prHeadSha,
+    annotationLevels: toggles.annotationLevels ?? (inputs.platforms.length > 1 ? ['manifest', 'index'] : ['manifest']),
+  });
+}
+
 export function makePlan(request: PlanRequest): Plan {
-  const { ctx, inputs, toggles } = request;
-  const multiPlatform = inputs.platforms.length > 1;
-  const meta = computeMeta(
-    ctx,
-    {
-      images: inputs.images,
-      tags: inputs.tags,
-      flavor: inputs.flavor,
-      labels: inputs.labels,
-      annotations: inputs.annotations,
-      shaLength: inputs.shaLength,
-      shortShaLengthEnv: toggles.shortShaLength,
-      prHeadSha: toggles.prHeadSha,
-      annotationLevels: toggles.annotationLevels ?? (multiPlatform ? ['manifest', 'index'] : ['manifest']),
-    },
-    request.now,
-  );
+  const { ctx, inputs } = request;
+  const meta = computeParsedMeta(ctx, request.meta ?? planMeta(inputs, request.toggles), request.now);
   // Every image crossed with every tag, then the tags given as full references.
   const tags = [...new Set([...(inputs.images.length === 0 ? [] : meta.tags), ...meta.references])];
   const repositories = [...new Set(tags.map(repositoryOf))];
@@ -187,7 +195,10 @@ export function makePlan(request: PlanRequest): Plan {
       ...(credential.source?.kind === 'login' ? {} : { copy: credential.source }),
     })),
     builder,
+    binfmtImage: inputs.binfmtImage,
     cache,
+    scan: planScan(inputs, request.ignoreFiles ?? []),
+    reportsDir: inputs.reportsDir,
     build,
     proxy: proxy.plan,
   };

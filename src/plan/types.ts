@@ -8,6 +8,29 @@ import type { KeyValue } from '../inputs/values.js';
 import type { CachePlan } from './cache.js';
 import type { CredentialSource } from './credentials.js';
 import type { ProxyPlan } from './proxy.js';
+import type { DbSources } from '../scan/db.js';
+import type { Severity } from '../scan/types.js';
+
+/** The scan gate: Trivy on every platform's image, and what fails it. */
+export interface ScanPlan {
+  /** the pinned Trivy: `v0.74.0` */
+  trivyVersion: string;
+  scanners: string[];
+  /** severities that fail the gate (`fail-on`) */
+  failOn: Severity[];
+  /** severities shown in the reports (`scan-severity`) */
+  severities: Severity[];
+  ignoreUnfixed: boolean;
+  /** Trivy's ignore files, absolute paths, read and checked before anything ran */
+  ignoreFiles: string[];
+  /** one Trivy run's limit, a Go duration */
+  timeout: string;
+  /** pass without vulnerability scanning when no database can be had */
+  failOpen: boolean;
+  db: DbSources;
+  /** keep the database in the job's cache (GitHub's Actions cache), a day at a time */
+  dbCache: boolean;
+}
 
 export type BuilderPlan =
   | { kind: 'create'; name: string; image: string; config: string | undefined; driverOpts: KeyValue[] }
@@ -89,7 +112,13 @@ export interface Plan {
   /** every registry of the run and where its credential comes from */
   credentials: PlannedCredential[];
   builder: BuilderPlan;
+  /** the image that installs QEMU, run only for platforms the builder cannot already run */
+  binfmtImage: string;
   cache: CachePlan;
+  /** the scan gate; undefined when `scan` is false */
+  scan: ScanPlan | undefined;
+  /** where the gates write their reports (`reports-dir`, relative to the working directory) */
+  reportsDir: string;
   build: BuildPlan;
   /** the job's proxies, and what the builder gets of them */
   proxy: ProxyPlan;

@@ -4,6 +4,8 @@
  * is kept in a file, so that the component's `after_script` undoes what a killed or failed script left behind.
  */
 import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { SecretMask } from '../exec/mask.js';
 import { locationPrefix, type Location, type Reporter } from './types.js';
 import { DOTENV_OUTPUTS, dotenvName } from '../inputs/table.js';
@@ -100,3 +102,25 @@ export class GitlabReporter implements Reporter {
 }
 
 export { DOTENV_OUTPUTS, dotenvName };
+
+/** The dotenv report of a GitLab job, in the project directory (the component's `artifacts: reports: dotenv`). */
+export const DOTENV_FILE = 'docker-build.env';
+
+/** Where a GitLab job keeps its cleanup stack between `script` and `after_script` (paths only, no secrets). */
+export function cleanupStateFile(env: Readonly<Record<string, string | undefined>>): string {
+  return join(tmpdir(), `docker-build-cleanup-${env.CI_JOB_ID ?? 'local'}.json`);
+}
+
+/**
+ * The Docker client's variables as the component sets them for Docker-in-Docker with TLS: with `docker-host` empty (a
+ * shell runner's own engine) or a unix socket, the TLS variables would point the client at certificates that do not
+ * exist, so they go.
+ */
+export function dockerClientEnv(env: NodeJS.ProcessEnv): void {
+  const host = env.DOCKER_HOST ?? '';
+  if (host === '') delete env.DOCKER_HOST;
+  if (!host.startsWith('tcp://')) {
+    delete env.DOCKER_TLS_VERIFY;
+    delete env.DOCKER_CERT_PATH;
+  }
+}

@@ -3,12 +3,10 @@
  * Trivy's JSON, the reports written, and a verdict. Anything that keeps the gate from judging (Trivy missing, of
  * another version, crashing, timing out, unparsable output, no vulnerability database) fails it closed.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { join, resolve } from 'node:path';
-import { InputError } from '../../errors.js';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CommandError } from '../../exec/runner.js';
-import type { Inputs } from '../../inputs/parse.js';
+import type { ScanPlan } from '../../plan/types.js';
 import { GateError } from '../../scan/gate-error.js';
 import { toGitlabReport } from '../../scan/gitlab.js';
 import { toJunit } from '../../scan/junit.js';
@@ -21,9 +19,13 @@ import type { PlatformScan, Verdict } from '../../scan/types.js';
 import { scanEnded, scanFailed, scanRunning, scanStarted } from '../../scan/progress.js';
 import { parseTrivyLogLine, problemLines, trivyActivity, type TrivyLogLine } from '../../scan/trivy-log.js';
 import { systemClock } from '../clock.js';
-import type { ScanTarget, StepContext } from '../step.js';
+import { startHeld, type HeldStep } from '../held.js';
+import { ensureTrivy } from '../steps/trivy.js';
+import { prepareDb, saveDb } from '../steps/trivy-db.js';
+import { dbWaiting } from '../../scan/progress.js';
+import type { Gate, Host, ScanTarget, Started, StepContext } from '../step.js';
 import type { DbState } from '../steps/trivy-db.js';
-import type { DbSources } from '../../scan/db.js';
+import type { Plan } from '../../plan/types.js';
 
 export interface GateOutcome {
   result: 'passed' | 'failed' | 'skipped';
@@ -36,36 +38,12 @@ export interface GateOutcome {
   text: string;
 }
 
-/** The ignore file for Trivy: the given one(s), or the working directory's `.trivyignore(.yaml)`. */
-export function resolveIgnoreFile(cwd: string, given: readonly string[], workDir: string): string | undefined {
-  const files = given.length > 0 ? given.map((file) => resolve(cwd, file)) : defaultIgnoreFile(cwd);
-  for (const [index, file] of files.entries()) {
-    if (!existsSync(file)) throw new InputError('trivyignores', given[index] ?? file, 'no such file');
-  }
-  const yaml = files.filter((file) => /\.ya?ml$/.test(file));
-  if (yaml.length > 0 && files.length > 1) {
-    throw new InputError('trivyignores', given.join(', '), 'a .trivyignore.yaml file must be the only ignore file');
-  }
-  for (const file of yaml) {
-    try {
-      parseYaml(readFileSync(file, 'utf8'));
-    } catch (error) {
-      const line = error instanceof YAMLParseError ? error.linePos?.[0].line : undefined;
-      throw new InputError('trivyignores', file, `is not valid YAML${line === undefined ? '' : ` (line ${line})`}`);
-    }
-  }
+/** The one ignore file Trivy reads: the only one given, or several plain files merged into the run's directory. */
+export function ignoreFileFor(files: readonly string[], workDir: string): string | undefined {
   if (files.length <= 1) return files[0];
-  // Several plain files: Trivy reads one, so they are merged.
   const merged = join(workDir, 'trivyignore');
   writeFileSync(merged, files.map((file) => readFileSync(file, 'utf8')).join('\n'));
   return merged;
-}
-
-function defaultIgnoreFile(cwd: string): string[] {
-  return ['.trivyignore.yaml', '.trivyignore']
-    .map((name) => join(cwd, name))
-    .filter((file) => existsSync(file))
-    .slice(0, 1);
 }
 
 const DB_FAILURE = /(vulnerability DB|DB error|db\.Download|failed to download|database)/i;
@@ -73,9 +51,9 @@ const DB_FAILURE = /(vulnerability DB|DB error|db\.Download|failed to download|d
 /** Where the vulnerability database stands when the scans start: prepared, or why there is none. */
 export type DbReadiness = { ok: true; state: DbState } | { ok: false; error: unknown };
 
-export interface GateRun {
+export interface ScanRun {
   trivy: string;
-  inputs: Inputs;
+  scan: ScanPlan;
   /** names the image in the reports */
   imageName: string;
   targets: readonly ScanTarget[];
@@ -91,12 +69,11 @@ export interface GateRun {
  */
 async function scanPlatform(
   step: StepContext,
-  run: GateRun,
+  run: ScanRun,
   { platform, digest, source }: ScanTarget,
   scanners: readonly string[],
   db: DbState | undefined,
 ): Promise<PlatformScan> {
-  const { inputs } = run;
   const clock = step.clock ?? systemClock;
   const started = clock.now();
   let last: TrivyLogLine | undefined;
@@ -110,9 +87,9 @@ async function scanPlatform(
       trivyImageArgs({
         source,
         scanners,
-        timeout: inputs.scanTimeout,
+        timeout: run.scan.timeout,
         ignoreFile: run.ignoreFile,
-        db: db === undefined ? undefined : { cacheDir: db.cacheDir, sources: dbSources(inputs), prepared: db.ready },
+        db: db === undefined ? undefined : { cacheDir: db.cacheDir, sources: run.scan.db, prepared: db.ready },
       }),
       {
         env: step.docker.vars,
@@ -122,9 +99,9 @@ async function scanPlatform(
         },
       },
     );
-    const scan = parseTrivyReport(stdout, platform, digest);
-    step.reporter.info(scanEnded(scan, clock.now() - started));
-    return scan;
+    const result = parseTrivyReport(stdout, platform, digest);
+    step.reporter.info(scanEnded(result, clock.now() - started));
+    return result;
   } catch (error) {
     if (error instanceof CommandError) {
       // A cancelled job says "cancelled" once, where it stops; a scan it stopped did not fail.
@@ -141,10 +118,6 @@ async function scanPlatform(
   }
 }
 
-export function dbSources(inputs: Inputs): DbSources {
-  return { dbRepositories: inputs.dbRepositories, javaDbRepositories: inputs.javaDbRepositories };
-}
-
 function failClosed(error: unknown): unknown {
   return error instanceof GateError && error.kind === 'no-db'
     ? new GateError(
@@ -155,18 +128,10 @@ function failClosed(error: unknown): unknown {
 }
 
 /** Scans each platform and judges the image; writes the reports into `reportDir`. */
-export async function scanGate(step: StepContext, run: GateRun): Promise<GateOutcome> {
-  const { inputs, targets, reportDir, imageName } = run;
-  if (!inputs.scan)
-    return {
-      result: 'skipped',
-      verdict: undefined,
-      reports: {},
-      summary: 'Scan gate: skipped (scan is false).\n',
-      text: 'Scan gate: skipped (scan is false).\n',
-    };
+export async function scanGate(step: StepContext, run: ScanRun): Promise<GateOutcome> {
+  const { scan, targets, reportDir, imageName } = run;
   const started = new Date();
-  let scanners = inputs.scanners;
+  let scanners = scan.scanners;
   const withoutDb = () => {
     const rest = scanners.filter((scanner) => scanner !== 'vuln');
     step.reporter.warning(
@@ -178,7 +143,7 @@ export async function scanGate(step: StepContext, run: GateRun): Promise<GateOut
   const readiness = run.db;
   if (readiness?.ok === true) db = readiness.state;
   else if (readiness !== undefined) {
-    if (!(readiness.error instanceof GateError && readiness.error.kind === 'no-db' && inputs.scanFailOpen)) {
+    if (!(readiness.error instanceof GateError && readiness.error.kind === 'no-db' && scan.failOpen)) {
       throw failClosed(readiness.error);
     }
     scanners = withoutDb();
@@ -195,19 +160,19 @@ export async function scanGate(step: StepContext, run: GateRun): Promise<GateOut
       scans.push(await scanPlatform(step, run, target, scanners, db));
     } catch (error) {
       // The Java DB is fetched by the scan itself, when an image holds JARs.
-      if (!(error instanceof GateError && error.kind === 'no-db' && inputs.scanFailOpen)) throw failClosed(error);
+      if (!(error instanceof GateError && error.kind === 'no-db' && scan.failOpen)) throw failClosed(error);
       scanners = withoutDb();
       if (scanners.length > 0) scans.push(await scanPlatform(step, run, target, scanners, db));
     }
   }
   const verdict = evaluatePolicy(scans, {
-    reportSeverities: inputs.scanSeverity,
-    failOn: inputs.failOn,
-    ignoreUnfixed: inputs.ignoreUnfixed,
+    reportSeverities: scan.severities,
+    failOn: scan.failOn,
+    ignoreUnfixed: scan.ignoreUnfixed,
   });
 
   mkdirSync(reportDir, { recursive: true });
-  const trivyVersion = inputs.trivyVersion.replace(/^v/, '');
+  const trivyVersion = scan.trivyVersion.replace(/^v/, '');
   const reports = {
     sarif: join(reportDir, 'trivy.sarif'),
     gitlab: join(reportDir, 'gl-container-scanning-report.json'),
@@ -237,4 +202,131 @@ export async function scanGate(step: StepContext, run: GateRun): Promise<GateOut
   };
 }
 
-export type { ScanTarget };
+/** What the scan gate starts ahead of its turn: Trivy checked (or installed), and its database fetched. */
+interface ScanState {
+  trivy: string;
+  db: DbReadiness | undefined;
+}
+
+/**
+ * The scan gate in the pipeline. Trivy is checked (or installed) while the builder starts, and a wrong one fails before
+ * anything is built; the vulnerability database is fetched while the image builds (after the logins: a mirror may need
+ * them), its log held for a group of its own; after the tags, the database is saved for the next jobs of the day.
+ */
+export const SCAN_GATE: Gate<ScanState> = {
+  name: 'scan',
+  title: 'Scan gate',
+  stage: 'after-push',
+  applies: (plan) => plan.scan !== undefined,
+  start(step, plan, host): Started<ScanState> {
+    const scan = required(plan);
+    const trivyCheck = startHeld(step, (held) => ensureTrivy(held, scan.trivyVersion, host.toolCache));
+    const dbFetch: HeldStep<DbReadiness> | undefined = scan.scanners.includes('vuln')
+      ? startHeld(step, (held) =>
+          trivyCheck.result.then(
+            (trivy) => fetchDb(held, trivy, scan, host),
+            (error: unknown) => ({ ok: false, error }) as const,
+          ),
+        )
+      : undefined;
+    let readiness: DbReadiness | undefined;
+    return {
+      prerequisite: {
+        title: 'Set up Trivy',
+        wait: async () => {
+          await trivyCheck.shown();
+        },
+      },
+      state: {
+        title: dbFetch === undefined ? undefined : 'Trivy database',
+        wait: async () => {
+          const trivy = await trivyCheck.result;
+          if (dbFetch !== undefined) readiness ??= await dbShown(step, dbFetch);
+          return { trivy, db: readiness };
+        },
+      },
+      after: () => {
+        if (readiness?.ok !== true || readiness.state.saveKey === undefined) return undefined;
+        const { state } = readiness;
+        return { title: 'Save the Trivy DB', run: () => saveDb(step, state, scan.dbCache ? host.jobCache : undefined) };
+      },
+      abandon: async () => {
+        trivyCheck.abandon();
+        dbFetch?.abandon();
+        await dbFetch?.result.catch(() => undefined);
+      },
+    };
+  },
+  async judge(run, state) {
+    const scan = required(run.plan);
+    if (state === undefined) throw new Error('the scan gate was not started');
+    const outcome = await scanGate(run.step, {
+      trivy: state.trivy,
+      scan,
+      imageName: run.imageName,
+      targets: run.targets,
+      reportDir: run.reportDir,
+      ignoreFile: ignoreFileFor(scan.ignoreFiles, run.step.docker.workDir),
+      db: state.db,
+    });
+    const failing = outcome.verdict?.failing ?? [];
+    return {
+      result: outcome.result,
+      failure:
+        outcome.result === 'failed'
+          ? `the scan gate failed on ${[...new Set(failing.map((f) => f.platform))].join(', ')}: ` +
+            `${failing.length} finding(s) of severity ${scan.failOn.join(', ')}`
+          : undefined,
+      summary: outcome.summary,
+      text: outcome.text,
+      reports: outcome.reports,
+      outputs: {
+        'scan-result': outcome.result,
+        'scan-counts': JSON.stringify(outcome.verdict?.counts ?? {}),
+        sarif: outcome.reports.sarif ?? '',
+        'gitlab-report': outcome.reports.gitlab ?? '',
+        junit: outcome.reports.junit ?? '',
+      },
+    };
+  },
+};
+
+function required(plan: Plan): ScanPlan {
+  if (plan.scan === undefined) throw new Error('the plan has no scan gate');
+  return plan.scan;
+}
+
+/**
+ * The database's held lines, when the gate is about to use it (it was fetched meanwhile); while the gate still waits
+ * for it, a line every `progressMs` says so (its own lines come when it is done).
+ */
+async function dbShown(step: StepContext, fetch: HeldStep<DbReadiness>): Promise<DbReadiness> {
+  const clock = step.clock ?? systemClock;
+  const started = clock.now();
+  const stop = clock.every(clock.progressMs, () => {
+    step.reporter.info(dbWaiting(clock.now() - started));
+  });
+  try {
+    return await fetch.shown();
+  } finally {
+    stop();
+  }
+}
+
+/** Starts fetching the vulnerability database; settles (never rejects) with the database or why there is none. */
+async function fetchDb(step: StepContext, trivy: string, scan: ScanPlan, host: Host): Promise<DbReadiness> {
+  try {
+    const state = await prepareDb(step, {
+      trivy,
+      cacheDir: host.trivyCacheDir,
+      sources: scan.db,
+      timeout: scan.timeout,
+      cache: scan.dbCache ? host.jobCache : undefined,
+      now: host.now(),
+      ...(step.signal === undefined ? {} : { signal: step.signal }),
+    });
+    return { ok: true, state };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}

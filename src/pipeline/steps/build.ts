@@ -1,7 +1,7 @@
 /** The one build of the plan, and, for a build that is not pushed, each platform exported for the gates. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Inputs } from '../../inputs/parse.js';
+import type { KeyValue } from '../../inputs/values.js';
 import type { BuildPlan, Plan } from '../../plan/types.js';
 import { buildArgs, secretEnvName } from '../../tools/buildx.js';
 import { parseBuildMetadata, type BuildMetadata } from '../../tools/metadata.js';
@@ -15,12 +15,12 @@ import { retrying, type ScanTarget, type StepContext } from '../step.js';
 async function runBuild(
   step: StepContext,
   plan: BuildPlan,
-  inputs: Inputs,
+  secrets: readonly KeyValue[],
   builder: string,
   metadataFile: string,
   quiet: boolean,
 ): Promise<BuildMetadata & { cache: CacheUse }> {
-  const secretEnv = Object.fromEntries(inputs.secrets.map((secret, index) => [secretEnvName(index), secret.value]));
+  const secretEnv = Object.fromEntries(secrets.map((secret, index) => [secretEnvName(index), secret.value]));
   // A push that a registry broke off is built again: every layer is a cache hit by then.
   const { stderr } = await retrying(step, 'building and pushing', () =>
     step.runner.run('docker', buildArgs(plan, builder, metadataFile), {
@@ -35,7 +35,7 @@ async function runBuild(
 export async function build(
   step: StepContext,
   plan: Plan,
-  inputs: Inputs,
+  secrets: readonly KeyValue[],
   builder: string,
 ): Promise<BuildMetadata & { cache: CacheUse }> {
   const { cache } = plan;
@@ -45,7 +45,7 @@ export async function build(
       (cache.writeKey === undefined ? '' : `; writes ${cache.writeKey}`),
   );
   if (cache.warning !== undefined) step.reporter.warning(cache.warning);
-  const result = await runBuild(step, plan.build, inputs, builder, join(step.docker.workDir, 'metadata.json'), false);
+  const result = await runBuild(step, plan.build, secrets, builder, join(step.docker.workDir, 'metadata.json'), false);
   step.reporter.info(`cache: ${result.cache.cached} of ${result.cache.steps} build steps cached`);
   for (const failure of result.cache.failures)
     step.reporter.warning(`the layer cache failed, the build went on without it: ${failure}`);
@@ -64,7 +64,7 @@ export function nativePlatform(arch: string = process.arch): string {
 export async function exportPlatforms(
   step: StepContext,
   plan: Plan,
-  inputs: Inputs,
+  secrets: readonly KeyValue[],
   builder: string,
 ): Promise<ScanTarget[]> {
   const targets: ScanTarget[] = [];
@@ -84,7 +84,7 @@ export async function exportPlatforms(
       cacheTo: [],
       output: { kind: 'oci-archive', dest } as const,
     };
-    const digest = (await runBuild(step, only, inputs, builder, metadataFile, true)).digest ?? '';
+    const digest = (await runBuild(step, only, secrets, builder, metadataFile, true)).digest ?? '';
     targets.push({ platform, digest, source: { kind: 'archive', path: dest } });
   }
   return targets;

@@ -239,8 +239,7 @@ describe('the gate waiting for the database', () => {
     const run = runPipeline(
       { runner, reporter, cleanup, docker: createDockerEnv(process.env, cleanup, true, false), cwd, clock },
       prepared.plan,
-      prepared.inputs,
-      prepared.logins,
+      { logins: prepared.logins, buildSecrets: prepared.inputs.secrets },
       { toolCache: undefined, jobCache: undefined, trivyCacheDir: join(cwd, 'trivy-cache'), now: () => new Date() },
     );
     try {

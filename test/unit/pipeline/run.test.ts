@@ -69,9 +69,7 @@ describe('the job summary', () => {
     const plan = { push: { push: true, reason: 'push is true' } } as Plan;
     const outputs: Outputs = {
       cache: { kind: 'gha', read: ['app-amd64-dev', 'app-amd64-main'], write: 'app-amd64-dev', steps: 5, cached: 4 },
-      scanResult: 'passed',
-      scanCounts: {},
-      reports: {},
+      gates: {},
       digest: 'sha256:idx',
       platformDigests: { 'linux/amd64': 'sha256:a', 'linux/arm64': 'sha256:b' },
       image: 'r/app@sha256:idx',
@@ -86,7 +84,7 @@ describe('the job summary', () => {
       plan,
       outputs,
       times: [{ step: 'Build', seconds: 12.34 }],
-      scanSummary: '',
+      gateSummary: '',
       failure: undefined,
     });
     expect(markdown).toContain('Pushed: push is true.');
@@ -107,7 +105,7 @@ describe('the job summary', () => {
         { step: 'Set up the builder', seconds: 1.04 },
         { step: 'Build', seconds: 7.25 },
       ],
-      scanSummary: '',
+      gateSummary: '',
       failure: { step: 'Build', message: 'boom', refused: false, cancelled: false, ...failure },
     });
 

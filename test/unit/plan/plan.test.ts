@@ -10,7 +10,7 @@ import type { UserDockerConfig } from '../../../src/plan/credentials.js';
 import { decidePush } from '../../../src/plan/push.js';
 import { registryOf } from '../../../src/plan/registries.js';
 import { readEnvFile } from '../helpers/env-file.js';
-import { planJson } from '../../../src/main.js';
+import { planJson } from '../../../src/cli/plan-json.js';
 import { CLOCK, fixtureContext, readCases } from '../meta/helpers.js';
 
 const NOW = new Date('2026-11-22T08:00:00Z');

@@ -7,7 +7,7 @@ import { SecretMask } from '../../../src/exec/mask.js';
 import { renderComponent } from '../../../src/inputs/component.js';
 import { rawInput } from '../../../src/inputs/read.js';
 import { INPUTS } from '../../../src/inputs/table.js';
-import { dockerClientEnv } from '../../../src/main.js';
+import { dockerClientEnv } from '../../../src/platform/gitlab.js';
 import { dotenvReport, GitlabReporter, sectionLines } from '../../../src/platform/gitlab.js';
 
 describe('a GitLab job', () => {

@@ -2,7 +2,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveIgnoreFile } from '../../../src/pipeline/gates/scan.js';
+import { ignoreFiles } from '../../../src/host.js';
+import { ignoreFileFor } from '../../../src/pipeline/gates/scan.js';
+
+const resolveIgnoreFile = (cwd: string, given: string[], workDir: string) =>
+  ignoreFileFor(ignoreFiles(cwd, given), workDir);
 import { parseTrivyVersion, trivyImageArgs } from '../../../src/scan/trivy-args.js';
 
 describe('a Trivy run', () => {

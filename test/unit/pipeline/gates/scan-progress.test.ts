@@ -9,6 +9,7 @@ import { Runner } from '../../../../src/exec/runner.js';
 import { parseInputs } from '../../../../src/inputs/parse.js';
 import { rawInputs } from '../../../../src/inputs/read.js';
 import { CleanupStack } from '../../../../src/pipeline/cleanup.js';
+import { planScan } from '../../../../src/plan/scan.js';
 import { scanGate } from '../../../../src/pipeline/gates/scan.js';
 import type { StepContext } from '../../../../src/pipeline/step.js';
 import { LocalReporter } from '../../../../src/platform/local.js';
@@ -51,7 +52,7 @@ function setup(script: (dir: string) => string[]) {
   const gate = () =>
     scanGate(step, {
       trivy,
-      inputs: parseInputs(rawInputs({})),
+      scan: required(planScan(parseInputs(rawInputs({})), [])),
       imageName: 'r/app',
       targets: [TARGET],
       reportDir: join(dir, 'reports'),
@@ -135,3 +136,8 @@ describe('a scan says what it is doing', () => {
     expect(existsSync(join(dir, 'reports'))).toBe(false);
   });
 });
+
+function required<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('scan is false');
+  return value;
+}

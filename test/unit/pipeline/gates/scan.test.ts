@@ -8,7 +8,9 @@ import { Runner } from '../../../../src/exec/runner.js';
 import { parseInputs } from '../../../../src/inputs/parse.js';
 import { inputVariables, rawInputs } from '../../../../src/inputs/read.js';
 import { CleanupStack } from '../../../../src/pipeline/cleanup.js';
-import { scanGate, type DbReadiness } from '../../../../src/pipeline/gates/scan.js';
+import { planScan } from '../../../../src/plan/scan.js';
+import { SCAN_GATE, scanGate, type DbReadiness } from '../../../../src/pipeline/gates/scan.js';
+import type { Plan } from '../../../../src/plan/types.js';
 import type { StepContext } from '../../../../src/pipeline/step.js';
 import { LocalReporter } from '../../../../src/platform/local.js';
 import { GateError } from '../../../../src/scan/gate-error.js';
@@ -43,7 +45,7 @@ function setup(given: Record<string, string> = {}) {
 function gate(step: StepContext, trivy: string, inputs: ReturnType<typeof parseInputs>, cwd: string, db?: DbReadiness) {
   return scanGate(step, {
     trivy,
-    inputs,
+    scan: planScan(inputs, []) ?? fail('scan is false'),
     imageName: 'r/app',
     targets: DIGESTS,
     reportDir: join(cwd, 'r'),
@@ -104,9 +106,10 @@ describe('the scan gate fails closed', () => {
     expect(log.join('')).toMatch(/no vulnerability database; scan-fail-open is true: scanning for secret only/);
   });
 
-  it('is skipped when scan is false', async () => {
-    const { step, inputs, cwd } = setup({ scan: 'false' });
-    expect((await gate(step, '/nonexistent/trivy', inputs, cwd)).result).toBe('skipped');
+  it('is not in the plan when scan is false, so the pipeline does not run it', () => {
+    const { inputs } = setup({ scan: 'false' });
+    expect(planScan(inputs, [])).toBeUndefined();
+    expect(SCAN_GATE.applies({ scan: undefined } as unknown as Plan)).toBe(false);
   });
 });
 
@@ -156,3 +159,7 @@ describe('the scan gate and the vulnerability database', () => {
     ).rejects.toThrow('boom');
   });
 });
+
+function fail(why: string): never {
+  throw new Error(why);
+}

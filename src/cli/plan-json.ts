@@ -1,0 +1,27 @@
+/** What `docker-build plan` prints: the plan as one JSON object, with the exact buildx command line; no secrets. */
+import type { Plan } from '../plan/types.js';
+import { buildArgs } from '../tools/buildx.js';
+import { VERSION } from '../version.js';
+
+/** What `plan` prints: one JSON object, no secrets. */
+export function planJson(plan: Plan): Record<string, unknown> {
+  const builder = plan.builder.name;
+  return {
+    platform: plan.platform,
+    version: plan.version ?? null,
+    tags: plan.tags.length > 0 ? plan.tags : plan.bareTags,
+    labels: Object.fromEntries(plan.labels.map((label) => [label.key, label.value])),
+    annotations: plan.annotations,
+    platforms: plan.platforms,
+    push: plan.push.push,
+    pushReason: plan.push.reason,
+    ...(plan.push.blocked === undefined ? {} : { pushBlocked: plan.push.blocked }),
+    logins: plan.logins,
+    credentials: plan.credentials.map(({ registry, push, source }) => ({ registry, push, source })),
+    builder: plan.builder,
+    cache: { ...plan.cache, writeKey: plan.cache.writeKey ?? null, warning: plan.cache.warning ?? null },
+    build: { argv: ['docker', ...buildArgs(plan.build, builder, '<metadata-file>')] },
+    proxy: plan.proxy,
+    dockerBuild: VERSION,
+  };
+}

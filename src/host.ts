@@ -1,0 +1,69 @@
+/**
+ * What docker-build reads from the machine it runs on, in one place: the host's platform, whether the Docker engine is
+ * this machine's, the Dockerfile's text, Trivy's ignore files. Read before anything happens (a missing or unparsable
+ * ignore file is a bad input); everything after works on what these return.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { InputError } from './errors.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** This machine's platform, as Docker names it. */
+export function hostPlatform(arch: string = process.arch): string {
+  return `linux/${arch === 'x64' ? 'amd64' : arch}`;
+}
+
+/** The Docker engine is this machine's: no DOCKER_HOST, or a unix socket (not a remote or dind engine). */
+export function localEngine(env: Env): boolean {
+  const host = env.DOCKER_HOST ?? '';
+  return process.platform === 'linux' && (host === '' || host.startsWith('unix://'));
+}
+
+/** The Dockerfile's text, when the context is a directory here and the file is there (else buildx will say why). */
+export function readDockerfile(cwd: string, context: string, file: string | undefined): string | undefined {
+  if (/^[a-z]+:\/\/|^git@|^-$/i.test(context) || file === '-') return undefined;
+  const path = resolve(cwd, dockerfilePath(context, file));
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Dockerfile's path relative to the working directory, as the build reads it. */
+export function dockerfilePath(context: string, file: string | undefined): string {
+  return file ?? join(context, 'Dockerfile');
+}
+
+/**
+ * Trivy's ignore files, absolute: the given ones, or the working directory's `.trivyignore.yaml` or `.trivyignore`.
+ * A missing file, a YAML file beside others, or YAML that does not parse is a bad input.
+ */
+export function ignoreFiles(cwd: string, given: readonly string[]): string[] {
+  const files = given.length > 0 ? given.map((file) => resolve(cwd, file)) : defaultIgnoreFile(cwd);
+  for (const [index, file] of files.entries()) {
+    if (!existsSync(file)) throw new InputError('trivyignores', given[index] ?? file, 'no such file');
+  }
+  const yaml = files.filter((file) => /\.ya?ml$/.test(file));
+  if (yaml.length > 0 && files.length > 1) {
+    throw new InputError('trivyignores', given.join(', '), 'a .trivyignore.yaml file must be the only ignore file');
+  }
+  for (const file of yaml) {
+    try {
+      parseYaml(readFileSync(file, 'utf8'));
+    } catch (error) {
+      const line = error instanceof YAMLParseError ? error.linePos?.[0].line : undefined;
+      throw new InputError('trivyignores', file, `is not valid YAML${line === undefined ? '' : ` (line ${line})`}`);
+    }
+  }
+  return files;
+}
+
+function defaultIgnoreFile(cwd: string): string[] {
+  return ['.trivyignore.yaml', '.trivyignore']
+    .map((name) => join(cwd, name))
+    .filter((file) => existsSync(file))
+    .slice(0, 1);
+}

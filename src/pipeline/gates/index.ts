@@ -1,0 +1,8 @@
+/**
+ * The gates, in the order they run: a failed gate leaves no tag. `before-build` gates run once the builder is up and
+ * before anything is built; `after-push` gates on every platform's image.
+ */
+import type { Gate } from '../step.js';
+import { SCAN_GATE } from './scan.js';
+
+export const GATES: readonly Gate[] = [SCAN_GATE];
