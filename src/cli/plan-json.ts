@@ -1,5 +1,5 @@
 /** What `docker-build plan` prints: the plan as one JSON object, with the exact buildx command line; no secrets. */
-import type { Plan } from '../plan/types.js';
+import { references, type Plan } from '../plan/types.js';
 import { buildArgs } from '../tools/buildx.js';
 import { VERSION } from '../version.js';
 
@@ -9,7 +9,8 @@ export function planJson(plan: Plan): Record<string, unknown> {
   return {
     platform: plan.platform,
     version: plan.version ?? null,
-    tags: plan.tags.length > 0 ? plan.tags : plan.bareTags,
+    tags: plan.tags.length > 0 ? references(plan.tags) : plan.bareTags,
+    tagGroups: plan.tags,
     labels: Object.fromEntries(plan.labels.map((label) => [label.key, label.value])),
     annotations: plan.annotations,
     platforms: plan.platforms,

@@ -11,7 +11,7 @@ import { parseFlavor, type Flavor } from './flavor.js';
 import type { Facts } from './globals.js';
 import { enabledImages, parseImages, type ImageName } from './images.js';
 import { annotationLines, labelLines, ociLabels, parseEntries, parseLevels, type UserEntry } from './labels.js';
-import { referenceText, splitTagLines, type ImageReference } from './references.js';
+import { splitTagLines, type ImageReference } from './references.js';
 import { parseRules, type TagRule } from './rules.js';
 import { computeVersion, fullTags, shortSha, type Version } from './tags.js';
 
@@ -37,7 +37,11 @@ export interface Meta {
   /** Full references (`image:tag` for every image and tag), or bare tags when there is no image. */
   tags: string[];
   /** `tags` lines that are full image references (`ghcr.io/o/app:1.2`), as written (repository lowercased). */
-  references: string[];
+  references: ImageReference[];
+  /** the enabled images, lowercased, in input order */
+  images: string[];
+  /** the tags the rules give, bare (`1.2.3`, `1.2`, `latest`): what every image is tagged with */
+  tagNames: string[];
   /** `key=value`, sorted by key. */
   labels: string[];
   /** `level:key=value`, by level, sorted by key. */
@@ -97,7 +101,9 @@ export function computeParsedMeta(ctx: CiContext, parsed: ParsedMeta, now: Date)
   return {
     version,
     tags: parsed.rules.length === 0 ? [] : fullTags(enabledImages(parsed.images), version, parsed.flavor, facts),
-    references: parsed.references.map(referenceText),
+    references: parsed.references,
+    images: enabledImages(parsed.images),
+    tagNames: parsed.rules.length === 0 ? [] : fullTags([], version, parsed.flavor, facts),
     labels: labelLines(generated, parsed.labels, facts),
     annotations: annotationLines(generated, parsed.annotations, parsed.annotationLevels, facts),
   };

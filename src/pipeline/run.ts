@@ -7,8 +7,7 @@
 import { resolve } from 'node:path';
 import type { RegistryLogin } from '../inputs/login.js';
 import type { KeyValue } from '../inputs/values.js';
-import { repositoryOf } from '../plan/plan.js';
-import type { Plan } from '../plan/types.js';
+import { references, type Plan } from '../plan/types.js';
 import { GATES } from './gates/index.js';
 import type { Gate, GateResult, GateRun, Host, Started, StepContext } from './step.js';
 import { build, exportPlatforms } from './steps/build.js';
@@ -122,7 +121,7 @@ export async function runPipeline(
     );
     const builder = builderSetUp.name;
     const reportDir = resolve(step.cwd, plan.reportsDir);
-    const imageName = plan.tags[0] === undefined ? 'image' : repositoryOf(plan.tags[0]);
+    const imageName = plan.tags[0]?.repository ?? 'image';
     // Nothing is built before every gate's prerequisites are there, and the gates that judge the Dockerfile passed.
     for (const work of started.values()) {
       if (work.prerequisite !== undefined) await timed(work.prerequisite.title, work.prerequisite.wait);
@@ -193,7 +192,7 @@ export async function runPipeline(
         digest,
         platformDigests,
         image,
-        tags: output.kind === 'none' || failed.length > 0 || metadata === undefined ? [] : plan.tags,
+        tags: output.kind === 'none' || failed.length > 0 || metadata === undefined ? [] : references(plan.tags),
         labels: plan.labels.map((label) => `${label.key}=${label.value}`),
         annotations: plan.annotations,
         version: plan.version ?? '',

@@ -16,7 +16,7 @@ import { planProxy } from './proxy.js';
 import { planScan } from './scan.js';
 import { decidePush } from './push.js';
 import { registryOf } from './registries.js';
-import type { BuilderPlan, BuildOutput, BuildPlan, Plan } from './types.js';
+import { references, type BuilderPlan, type BuildOutput, type BuildPlan, type Plan, type TagGroup } from './types.js';
 
 export interface MetadataToggles {
   /** DOCKER_METADATA_SHORT_SHA_LENGTH */
@@ -86,9 +86,10 @@ export function planMeta(inputs: Inputs, toggles: MetadataToggles): ParsedMeta {
 export function makePlan(request: PlanRequest): Plan {
   const { ctx, inputs } = request;
   const meta = computeParsedMeta(ctx, request.meta ?? planMeta(inputs, request.toggles), request.now);
-  // Every image crossed with every tag, then the tags given as full references.
-  const tags = [...new Set([...(inputs.images.length === 0 ? [] : meta.tags), ...meta.references])];
-  const repositories = [...new Set(tags.map(repositoryOf))];
+  // Every image with every tag, then the tags given as full references, grouped by repository.
+  const groups = tagGroups(meta.images.map((image) => ({ repository: image, tags: meta.tagNames })), meta.references);
+  const tags = references(groups);
+  const repositories = groups.map((group) => group.repository);
   const noTag = inputs.images.length > 0 && repositories.length === 0;
   if (noTag && inputs.push === 'always') {
     throw new InputError('push', 'true', 'no tag rule gives a tag for this event, so there is nothing to push');
@@ -181,8 +182,8 @@ export function makePlan(request: PlanRequest): Plan {
   return {
     platform: ctx.platform,
     version: meta.version.main,
-    tags,
-    bareTags: inputs.images.length === 0 && tags.length === 0 ? meta.tags : [],
+    tags: groups,
+    bareTags: inputs.images.length === 0 && tags.length === 0 ? meta.tagNames : [],
     labels: build.labels,
     annotations: meta.annotations,
     platforms: inputs.platforms,
@@ -237,4 +238,20 @@ function registriesInPlay(request: {
     ...references.map((reference) => ({ registry: registryOf(reference), push: false })),
   ];
   return registries.filter((entry, index) => registries.findIndex((e) => e.registry === entry.registry) === index);
+}
+
+/** Tag groups of the images, then the references, one group per repository, no tag twice. */
+function tagGroups(images: readonly TagGroup[], refs: readonly { repository: string; tag: string }[]): TagGroup[] {
+  const groups: TagGroup[] = [];
+  const add = (repository: string, tag: string) => {
+    let group = groups.find((g) => g.repository === repository);
+    if (group === undefined) {
+      group = { repository, tags: [] };
+      groups.push(group);
+    }
+    if (!group.tags.includes(tag)) group.tags.push(tag);
+  };
+  for (const image of images) for (const tag of image.tags) add(image.repository, tag);
+  for (const ref of refs) add(ref.repository, ref.tag);
+  return groups.filter((group) => group.tags.length > 0);
 }

@@ -72,6 +72,17 @@ export interface BuildPlan {
   output: BuildOutput;
 }
 
+/** One repository and the tags it gets: `{ repository: 'ghcr.io/o/app', tags: ['1.2.3', 'latest'] }`. */
+export interface TagGroup {
+  repository: string;
+  tags: string[];
+}
+
+/** The full references of tag groups, in order: `ghcr.io/o/app:1.2.3`. */
+export function references(groups: readonly TagGroup[]): string[] {
+  return groups.flatMap((group) => group.tags.map((tag) => `${group.repository}:${tag}`));
+}
+
 export interface PushDecision {
   push: boolean;
   /** Why, in words for the log: "push is auto and this is a pull request from a fork". */
@@ -99,8 +110,8 @@ export interface PlannedCredential {
 export interface Plan {
   platform: Platform;
   version: string | undefined;
-  /** full references: every image crossed with every tag, then the references given in `tags` */
-  tags: string[];
+  /** the tags to attach, by repository: every image with every tag the rules give, then the references in `tags` */
+  tags: TagGroup[];
   /** with no image at all, the tags the rules give, bare (metadata-action's `tags` output without images) */
   bareTags: string[];
   labels: KeyValue[];

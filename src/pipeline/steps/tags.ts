@@ -7,11 +7,11 @@ import { retrying, type StepContext } from '../step.js';
 export async function attachTags(step: StepContext, plan: Plan, builder: string, digest: string): Promise<void> {
   if (plan.build.output.kind !== 'push-by-digest') return;
   const done: string[] = [];
-  for (const repository of plan.build.output.repositories) {
-    const tags = plan.tags.filter((tag) => tag.startsWith(`${repository}:`));
+  for (const { repository, tags } of plan.tags) {
+    const refs = tags.map((tag) => `${repository}:${tag}`);
     try {
       await retrying(step, `tagging ${repository}`, () =>
-        step.runner.run('docker', imagetoolsCreateArgs(builder, tags, `${repository}@${digest}`), {
+        step.runner.run('docker', imagetoolsCreateArgs(builder, refs, `${repository}@${digest}`), {
           env: step.docker.vars,
         }),
       );
@@ -23,6 +23,6 @@ export async function attachTags(step: StepContext, plan: Plan, builder: string,
         cause: error,
       });
     }
-    done.push(`${repository} (${tags.map((tag) => tag.slice(repository.length + 1)).join(', ')})`);
+    done.push(`${repository} (${tags.join(', ')})`);
   }
 }

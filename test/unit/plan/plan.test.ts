@@ -7,6 +7,7 @@ import { inputVariables, rawInputs } from '../../../src/inputs/read.js';
 import { automaticCandidates } from '../../../src/plan/automatic-login.js';
 import { makePlan, repositoryOf } from '../../../src/plan/plan.js';
 import type { UserDockerConfig } from '../../../src/plan/credentials.js';
+import { references } from '../../../src/plan/types.js';
 import { decidePush } from '../../../src/plan/push.js';
 import { registryOf } from '../../../src/plan/registries.js';
 import { readEnvFile } from '../helpers/env-file.js';
@@ -63,7 +64,7 @@ describe('the plan', () => {
       },
       automaticCandidates('gitlab', env, undefined),
     );
-    expect(result.tags).toEqual([
+    expect(references(result.tags)).toEqual([
       'registry.gitlab.example.com/group/app:main',
       'registry.gitlab.example.com/group/app:sha-01234567',
     ]);
@@ -98,7 +99,9 @@ describe('the plan', () => {
   });
 
   it('a merge request gets mr-<iid>', () => {
-    expect(plan(gitlab('merge-request'), { images: 'r.example.com/app' }).tags).toEqual(['r.example.com/app:mr-42']);
+    expect(plan(gitlab('merge-request'), { images: 'r.example.com/app' }).tags).toEqual([
+      { repository: 'r.example.com/app', tags: ['mr-42'] },
+    ]);
   });
 
   it('a tag pipeline gets the semver tags', () => {
@@ -107,7 +110,7 @@ describe('the plan', () => {
       tags: 'type=semver,pattern={{version}}\ntype=semver,pattern={{major}}.{{minor}}',
       push: 'false',
     });
-    expect(result.tags).toEqual(['r.example.com/app:1.2.3', 'r.example.com/app:1.2', 'r.example.com/app:latest']);
+    expect(result.tags).toEqual([{ repository: 'r.example.com/app', tags: ['1.2.3', '1.2', 'latest'] }]);
     expect(result.version).toBe('1.2.3');
   });
 
@@ -236,7 +239,7 @@ describe('tags as users write them', () => {
     const result = plan(gitlab('branch-main'), { tags: 'ghcr.io/acme/app:latest\nghcr.io/acme/app:1.2' }, [], {
       dockerConfig: config,
     });
-    expect(result.tags).toEqual(['ghcr.io/acme/app:latest', 'ghcr.io/acme/app:1.2']);
+    expect(result.tags).toEqual([{ repository: 'ghcr.io/acme/app', tags: ['latest', '1.2'] }]);
     expect(result.build.output).toEqual({ kind: 'push-by-digest', repositories: ['ghcr.io/acme/app'] });
     expect(result.version).toBe('latest');
     expect(result.credentials).toEqual([
@@ -259,7 +262,10 @@ describe('tags as users write them', () => {
       [],
       { dockerConfig: config },
     );
-    expect(result.tags).toEqual(['ghcr.io/acme/app:main', 'ghcr.io/acme/mirror:stable']);
+    expect(result.tags).toEqual([
+      { repository: 'ghcr.io/acme/app', tags: ['main'] },
+      { repository: 'ghcr.io/acme/mirror', tags: ['stable'] },
+    ]);
     expect(result.build.output).toEqual({
       kind: 'push-by-digest',
       repositories: ['ghcr.io/acme/app', 'ghcr.io/acme/mirror'],
@@ -270,7 +276,7 @@ describe('tags as users write them', () => {
     const result = plan(gitlab('branch-main'), { images: 'ghcr.io/acme/app', tags: 'ghcr.io/acme/app:edge' }, [], {
       dockerConfig: config,
     });
-    expect(result.tags).toEqual(['ghcr.io/acme/app:edge']);
+    expect(result.tags).toEqual([{ repository: 'ghcr.io/acme/app', tags: ['edge'] }]);
   });
 
   // metadata-action gives the bare tags when there is no image; so does plan (they gave none before).
