@@ -87,7 +87,10 @@ export function makePlan(request: PlanRequest): Plan {
   const { ctx, inputs } = request;
   const meta = computeParsedMeta(ctx, request.meta ?? planMeta(inputs, request.toggles), request.now);
   // Every image with every tag, then the tags given as full references, grouped by repository.
-  const groups = tagGroups(meta.images.map((image) => ({ repository: image, tags: meta.tagNames })), meta.references);
+  const groups = tagGroups(
+    meta.images.map((image) => ({ repository: image, tags: meta.tagNames })),
+    meta.references,
+  );
   const tags = references(groups);
   const repositories = groups.map((group) => group.repository);
   const noTag = inputs.images.length > 0 && repositories.length === 0;
