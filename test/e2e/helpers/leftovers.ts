@@ -5,8 +5,17 @@ import { run } from './run.js';
 
 const SKIP = new Set(['node_modules', '.git', 'go', '.npm', 'pkg']);
 
-/** Files under `roots` (at most `maxBytes` each) whose content contains `needle`. */
-export function filesContaining(roots: readonly string[], needle: string, exclude: readonly string[] = []): string[] {
+/**
+ * Files under `roots` (at most 1 MiB each) whose content contains `needle`, written since `since` (by default since
+ * this test worker started: a file older than that was not written by the runs under test, but by something else on
+ * the machine, such as an earlier session's experiment, and says nothing about them).
+ */
+export function filesContaining(
+  roots: readonly string[],
+  needle: string,
+  exclude: readonly string[] = [],
+  since: number = performance.timeOrigin,
+): string[] {
   const found: string[] = [];
   const visit = (path: string, depth: number) => {
     if (exclude.some((prefix) => path.startsWith(prefix))) return;
@@ -25,7 +34,7 @@ export function filesContaining(roots: readonly string[], needle: string, exclud
         return;
       }
       for (const entry of entries) if (!SKIP.has(entry)) visit(join(path, entry), depth + 1);
-    } else if (stats.isFile() && stats.size <= 1_048_576) {
+    } else if (stats.isFile() && stats.size <= 1_048_576 && stats.mtimeMs >= since) {
       try {
         if (readFileSync(path, 'latin1').includes(needle)) found.push(path);
       } catch {
