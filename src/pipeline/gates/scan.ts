@@ -5,6 +5,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pLimit from 'p-limit';
 import { CommandError } from '../../exec/runner.js';
 import type { ScanPlan } from '../../plan/types.js';
 import { GateError } from '../../scan/gate-error.js';
@@ -127,9 +128,31 @@ function failClosed(error: unknown): unknown {
     : error;
 }
 
-/** Scans each platform and judges the image; writes the reports into `reportDir`. */
+/**
+ * How many platforms are scanned at once. Each Trivy run spends much of its time waiting on the registry and reading
+ * its database; two at once beat one after the other on a 2-core runner, and keep the memory of a runner with many
+ * platforms bounded.
+ */
+export const SCAN_CONCURRENCY = 2;
+
+/**
+ * Settles every promise before it returns: the results in order, or the first error (by position) once nothing is left
+ * running, so no Trivy outlives the gate's verdict.
+ */
+async function allOrFirstError<T>(promises: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<T>).value);
+}
+
+/**
+ * Scans the platforms, `SCAN_CONCURRENCY` at a time, and judges the image; writes the reports into `reportDir`. Each
+ * scan's lines name its platform, so two at once read apart.
+ */
 export async function scanGate(step: StepContext, run: ScanRun): Promise<GateOutcome> {
   const { scan, targets, reportDir, imageName } = run;
+  const limit = pLimit(SCAN_CONCURRENCY);
   const started = new Date();
   let scanners = scan.scanners;
   const withoutDb = () => {
@@ -148,23 +171,23 @@ export async function scanGate(step: StepContext, run: ScanRun): Promise<GateOut
     }
     scanners = withoutDb();
   }
-  const scans: PlatformScan[] = [];
-  for (const target of targets) {
-    const { platform } = target;
+  const scanOne = async (target: ScanTarget): Promise<PlatformScan> => {
     if (scanners.length === 0) {
-      step.reporter.info(`${platform}: not scanned, no scanner left`);
-      scans.push({ platform, digest: target.digest, artifactName: imageName, findings: [] });
-      continue;
+      step.reporter.info(`${target.platform}: not scanned, no scanner left`);
+      return { platform: target.platform, digest: target.digest, artifactName: imageName, findings: [] };
     }
     try {
-      scans.push(await scanPlatform(step, run, target, scanners, db));
+      return await scanPlatform(step, run, target, scanners, db);
     } catch (error) {
       // The Java DB is fetched by the scan itself, when an image holds JARs.
       if (!(error instanceof GateError && error.kind === 'no-db' && scan.failOpen)) throw failClosed(error);
-      scanners = withoutDb();
-      if (scanners.length > 0) scans.push(await scanPlatform(step, run, target, scanners, db));
+      if (scanners.includes('vuln')) scanners = withoutDb();
+      return scanners.length === 0
+        ? { platform: target.platform, digest: target.digest, artifactName: imageName, findings: [] }
+        : await scanPlatform(step, run, target, scanners, db);
     }
-  }
+  };
+  const scans = await allOrFirstError(targets.map((target) => limit(() => scanOne(target))));
   const verdict = evaluatePolicy(scans, {
     reportSeverities: scan.severities,
     failOn: scan.failOn,

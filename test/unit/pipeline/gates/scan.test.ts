@@ -9,7 +9,7 @@ import { parseInputs } from '../../../../src/inputs/parse.js';
 import { inputVariables, rawInputs } from '../../../../src/inputs/read.js';
 import { CleanupStack } from '../../../../src/pipeline/cleanup.js';
 import { planScan } from '../../../../src/plan/scan.js';
-import { SCAN_GATE, scanGate, type DbReadiness } from '../../../../src/pipeline/gates/scan.js';
+import { SCAN_CONCURRENCY, SCAN_GATE, scanGate, type DbReadiness } from '../../../../src/pipeline/gates/scan.js';
 import type { Plan } from '../../../../src/plan/types.js';
 import type { StepContext } from '../../../../src/pipeline/step.js';
 import { LocalReporter } from '../../../../src/platform/local.js';
@@ -157,6 +157,55 @@ describe('the scan gate and the vulnerability database', () => {
     await expect(
       gate(step, '/nonexistent/trivy', inputs, cwd, { ok: false, error: new Error('boom') }),
     ).rejects.toThrow('boom');
+  });
+});
+
+describe('the scan gate runs the platforms concurrently, bounded', () => {
+  const THREE = [
+    ...DIGESTS,
+    { platform: 'linux/s390x', digest: 'sha256:cc', source: { kind: 'registry', reference: 'r/app@sha256:cc' } },
+  ] as const;
+
+  /** A Trivy that writes `start`/`end` lines (with the platform's digest) around a pause, then its exit. */
+  function timedTrivy(cwd: string, body: string) {
+    const events = join(cwd, 'events');
+    const script =
+      `for a in "$@"; do case "$a" in *@sha256:*) ref="$a";; --input=*) ref="$a";; esac; done\n` +
+      `echo "start $ref" >>${events}; sleep 0.3; echo "end $ref" >>${events}\n${body}`;
+    return { trivy: fakeTrivy(script), events: () => readFileSync(events, 'utf8').trim().split('\n') };
+  }
+
+  it(`scans ${SCAN_CONCURRENCY} at a time, in the order given, and keeps the reports in that order`, async () => {
+    const { step, inputs, cwd } = setup();
+    const { trivy, events } = timedTrivy(cwd, `echo '${CLEAN_REPORT}'`);
+    const outcome = await scanGate(step, {
+      trivy,
+      scan: planScan(inputs, []) ?? fail('scan is false'),
+      imageName: 'r/app',
+      targets: THREE,
+      reportDir: join(cwd, 'r'),
+      ignoreFile: undefined,
+      db: undefined,
+    });
+    expect(outcome.result).toBe('passed');
+    const lines = events().map((line) => line.split(' ')[0]);
+    // the first two start before either ends; the third starts only when one has ended
+    expect(lines.slice(0, 2)).toEqual(['start', 'start']);
+    expect(lines[2]).toBe('end');
+    expect(lines.filter((line) => line === 'start')).toHaveLength(3);
+    expect(outcome.verdict?.counts === undefined ? [] : Object.keys(outcome.verdict.counts)).toEqual(
+      THREE.map((target) => target.platform),
+    );
+  });
+
+  it('a failed platform fails the gate once every scan has ended: no Trivy outlives the verdict', async () => {
+    const { step, inputs, cwd } = setup();
+    const { trivy, events } = timedTrivy(
+      cwd,
+      `case "$ref" in *sha256:aa) echo "panic: boom" >&2; exit 2;; esac; sleep 0.3; echo "done $ref" >>${join(cwd, 'events')}; echo '${CLEAN_REPORT}'`,
+    );
+    await expect(gate(step, trivy, inputs, cwd)).rejects.toThrow(/Trivy failed on linux\/amd64 \(exit code 2\)/);
+    expect(events().at(-1)).toMatch(/^done --input=/);
   });
 });
 
