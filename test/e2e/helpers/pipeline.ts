@@ -1,5 +1,6 @@
+import { INPUTS } from '../../../src/inputs/table.js';
 import type { LabEnv } from './lab-env.js';
-import { run } from './run.js';
+import { run, type RunResult } from './run.js';
 
 /** The bundle under test: docker-build as users run it. */
 export const DIST = new URL('../../../dist/index.js', import.meta.url).pathname;
@@ -19,6 +20,62 @@ export function labInputs(lab: LabEnv): Record<string, string> {
     // Trivy's vulnerability database comes from the lab registry: the fixture database, published as the real one is.
     'INPUT_DB-REPOSITORY': lab.trivyDbRepository,
   };
+}
+
+/**
+ * The local command's inputs, as a workflow's `with:` holds them: name → value. A list is the flag repeated, one line
+ * each (`--tags a --tags b`, as the command line reads it); a boolean is `true` or `false`.
+ */
+export type LocalInputs = Readonly<Record<string, string | boolean | readonly string[]>>;
+
+/**
+ * The local command's argv after `node`: the bundle, the command, then one `--name value` per input in the order
+ * given. An input the table does not hold throws here, so that a typo'd name fails the test rather than passing as
+ * the exit 2 of an unknown flag.
+ */
+export function localArgv(command: 'build' | 'plan', inputs: LocalInputs): string[] {
+  const argv = [DIST, command];
+  for (const [name, value] of Object.entries(inputs)) {
+    if (!INPUTS.some((spec) => spec.name === name)) throw new Error(`localArgv: no input named ${name}`);
+    for (const line of lines(value)) argv.push(`--${name}`, line);
+  }
+  return argv;
+}
+
+/** `inputs` with one more line of `name`, as one more `--name value` after the others adds it. */
+export function withLine(inputs: LocalInputs, name: string, value: string): LocalInputs {
+  const before = inputs[name];
+  return { ...inputs, [name]: before === undefined ? value : [...lines(before), value] };
+}
+
+function lines(value: LocalInputs[string]): readonly string[] {
+  return typeof value === 'boolean' ? [String(value)] : typeof value === 'string' ? [value] : value;
+}
+
+export interface LocalOptions {
+  command?: 'build' | 'plan';
+  /** more variables, over the lab's inputs (`INPUT_REGISTRY: ''` takes one away) */
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  /** the node binary: `node` on PATH unless given */
+  node?: string;
+}
+
+/**
+ * Runs the local command (`build` unless told) in `cwd` with `inputs` as flags and the lab's inputs as INPUT_
+ * variables (labInputs): the way every e2e test of the command line runs it.
+ */
+export function runLocal(
+  lab: LabEnv,
+  cwd: string,
+  inputs: LocalInputs,
+  options: LocalOptions = {},
+): Promise<RunResult> {
+  return run(options.node ?? 'node', localArgv(options.command ?? 'build', inputs), {
+    cwd,
+    env: { ...process.env, ...labInputs(lab), ...options.env },
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  });
 }
 
 export interface ImageFacts {

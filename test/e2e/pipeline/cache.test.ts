@@ -4,9 +4,9 @@ import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DockerClient, unique } from '../helpers/docker.js';
-import { DIST, labInputs } from '../helpers/pipeline.js';
+import { runLocal, type LocalInputs } from '../helpers/pipeline.js';
 import { repoFromFixture } from '../helpers/repo.js';
-import { must, run, type RunResult } from '../helpers/run.js';
+import { must, type RunResult } from '../helpers/run.js';
 
 const lab = inject('lab');
 
@@ -48,27 +48,20 @@ describe('the registry cache on ephemeral runners: a new builder every run', () 
   const image = `${lab.registry}/e2e/${unique('cache')}`;
   let repo = '';
 
-  async function build(target: string, ...extra: string[]): Promise<{ result: RunResult; cache: CacheOutput }> {
-    const result = await run(
-      'node',
-      [
-        DIST,
-        'build',
-        '--images',
-        image,
-        '--tags',
-        'type=ref,event=branch',
-        '--platforms',
-        'linux/amd64',
-        '--target',
+  async function build(target: string, extra: LocalInputs = {}): Promise<{ result: RunResult; cache: CacheOutput }> {
+    const result = await runLocal(
+      lab,
+      repo,
+      {
+        images: image,
+        tags: 'type=ref,event=branch',
+        platforms: 'linux/amd64',
         target,
-        '--cache',
-        'registry',
-        '--scan',
-        'false',
+        cache: 'registry',
+        scan: false,
         ...extra,
-      ],
-      { cwd: repo, env: { ...process.env, ...labInputs(lab) }, timeoutMs: 600_000 },
+      },
+      { timeoutMs: 600_000 },
     );
     expect(result.code, result.stderr.slice(-3000)).toBe(0);
     const outputs = JSON.parse(result.stdout) as Record<string, string>;
@@ -161,7 +154,7 @@ describe('the registry cache on ephemeral runners: a new builder every run', () 
 
   it('5. the cache registry unreachable: the build succeeds, with a warning', async () => {
     await commitSource('5');
-    const { result, cache } = await build('web', '--cache-ref', 'registry2.lab.test:5999/nowhere/cache');
+    const { result, cache } = await build('web', { 'cache-ref': 'registry2.lab.test:5999/nowhere/cache' });
     expect(cache.cached).toBe(0);
     expect(result.stderr).toMatch(
       /the layer cache failed, the build went on without it: importing cache manifest from registry2\.lab\.test:5999\/nowhere\/cache:web-amd64-main: .*connection refused/,

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DockerClient, unique } from '../helpers/docker.js';
 import { credentialLocations, filesContaining, leftoverBuilders } from '../helpers/leftovers.js';
-import { DIST, labInputs, parseInspect, type ImageFacts } from '../helpers/pipeline.js';
+import {
+  labInputs,
+  localArgv,
+  parseInspect,
+  runLocal,
+  type ImageFacts,
+  type LocalInputs,
+} from '../helpers/pipeline.js';
 import { repoFromFixture } from '../helpers/repo.js';
 import { must, run, type RunResult } from '../helpers/run.js';
 
@@ -15,12 +22,8 @@ describe('the local command builds, pushes by digest and tags, in the lab', () =
   const image = `${lab.registry}/e2e/${unique('local')}`;
   let repo = '';
 
-  async function build(...flags: string[]): Promise<RunResult> {
-    return run('node', [DIST, 'build', ...flags], {
-      cwd: repo,
-      env: { ...process.env, ...labInputs(lab) },
-      timeoutMs: 600_000,
-    });
+  async function build(inputs: LocalInputs): Promise<RunResult> {
+    return runLocal(lab, repo, inputs, { timeoutMs: 600_000 });
   }
 
   async function inspect(ref: string): Promise<ImageFacts> {
@@ -39,16 +42,11 @@ describe('the local command builds, pushes by digest and tags, in the lab', () =
   });
 
   it('a push to main: branch and sha tags, both platforms, the digest output is the registry’s, OCI labels', async () => {
-    const result = await build(
-      '--images',
-      image,
-      '--platforms',
-      'linux/amd64,linux/arm64',
-      '--tags',
-      'type=ref,event=branch',
-      '--tags',
-      'type=sha',
-    );
+    const result = await build({
+      images: image,
+      platforms: 'linux/amd64,linux/arm64',
+      tags: ['type=ref,event=branch', 'type=sha'],
+    });
     expect(result.stderr).toContain('pushing: push is auto and this is a push to a branch');
     expect(result.code, result.stderr.slice(-3000)).toBe(0);
     const outputs = JSON.parse(result.stdout) as Record<string, string>;
@@ -78,16 +76,11 @@ describe('the local command builds, pushes by digest and tags, in the lab', () =
   it('a tag v1.2.3: the semver tags and latest', async () => {
     await must('git', ['tag', 'v1.2.3'], { cwd: repo });
     await must('git', ['checkout', '--quiet', '--detach', 'v1.2.3'], { cwd: repo });
-    const result = await build(
-      '--images',
-      image,
-      '--platforms',
-      'linux/amd64,linux/arm64',
-      '--tags',
-      'type=semver,pattern={{version}}',
-      '--tags',
-      'type=semver,pattern={{major}}.{{minor}}',
-    );
+    const result = await build({
+      images: image,
+      platforms: 'linux/amd64,linux/arm64',
+      tags: ['type=semver,pattern={{version}}', 'type=semver,pattern={{major}}.{{minor}}'],
+    });
     expect(result.code, result.stderr.slice(-3000)).toBe(0);
     const outputs = JSON.parse(result.stdout) as Record<string, string>;
     expect(outputs.tags?.split('\n')).toEqual([`${image}:1.2.3`, `${image}:1.2`, `${image}:latest`]);
@@ -96,7 +89,7 @@ describe('the local command builds, pushes by digest and tags, in the lab', () =
   });
 
   it('load: a single-platform build goes into the engine and still reports a digest', async () => {
-    const result = await build('--images', image, '--push', 'false', '--load', '--tags', 'type=raw,value=loaded');
+    const result = await build({ images: image, push: false, load: true, tags: 'type=raw,value=loaded' });
     expect(result.stderr).toContain('not pushing: push is false');
     expect(result.code, result.stderr.slice(-3000)).toBe(0);
     const outputs = JSON.parse(result.stdout) as Record<string, string>;
@@ -110,12 +103,8 @@ describe('the local command builds, pushes by digest and tags, in the lab', () =
     writeFileSync(join(repo, 'Dockerfile.slow'), 'ARG BASE\nFROM ${BASE}\nRUN sleep 120\n');
     const child = spawn(
       'node',
-      [DIST, 'build', '--images', image, '--file', 'Dockerfile.slow', '--tags', 'type=raw,value=slow'],
-      {
-        cwd: repo,
-        env: { ...process.env, ...labInputs(lab) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+      localArgv('build', { images: image, file: 'Dockerfile.slow', tags: 'type=raw,value=slow' }),
+      { cwd: repo, env: { ...process.env, ...labInputs(lab) }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -141,7 +130,7 @@ describe('the local command builds, pushes by digest and tags, in the lab', () =
   });
 
   it('refuses bad input before doing anything', async () => {
-    const result = await build('--images', image, '--platforms', 'linux');
+    const result = await build({ images: image, platforms: 'linux' });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/Invalid platforms "linux"/);
     expect(result.stderr).not.toContain('$ docker');

@@ -14,7 +14,7 @@ import { FakeCacheService, TOKEN } from '../../helpers/cache-service.js';
 import { runAction } from '../helpers/action.js';
 import { DockerClient, unique } from '../helpers/docker.js';
 import { startGithubStandin, type GithubStandin } from '../helpers/github-standin.js';
-import { DIST, labInputs, parseInspect } from '../helpers/pipeline.js';
+import { labInputs, localArgv, parseInspect } from '../helpers/pipeline.js';
 import { startRecordingProxy, type RecordingProxy } from '../helpers/recording-proxy.js';
 import { repoFromFixture } from '../helpers/repo.js';
 import { must, run } from '../helpers/run.js';
@@ -306,7 +306,7 @@ describe('behind an HTTP proxy', () => {
     const node =
       which === 'node' ? 'node' : ((await must('bash', ['scripts/node24.sh'])).stdout.trim().split('\n').pop() ?? '');
     const before = github.served.length;
-    const result = await run(node, [DIST, 'plan'], {
+    const result = await run(node, localArgv('plan', {}), {
       cwd: repo,
       env: {
         ...process.env,

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fakeAwsKeyId, ARM64_ONLY_SECRET_DOCKERFILE } from '../helpers/secrets.js';
 import { DockerClient, unique } from '../helpers/docker.js';
-import { DIST, labInputs } from '../helpers/pipeline.js';
+import { runLocal, type LocalInputs } from '../helpers/pipeline.js';
 import { repoFromFixture } from '../helpers/repo.js';
-import { run, type RunResult } from '../helpers/run.js';
+import type { RunResult } from '../helpers/run.js';
 
 const lab = inject('lab');
 
@@ -20,29 +20,22 @@ describe('the scan gate: build once, scan the pushed digest of every platform, t
   async function build(
     dockerfile: string,
     tag: string,
-    ...extra: string[]
+    extra: LocalInputs = {},
   ): Promise<{ result: RunResult; outputs: Record<string, string> }> {
     writeFileSync(join(repo, 'Dockerfile.gate'), dockerfile);
-    const result = await run(
-      'node',
-      [
-        DIST,
-        'build',
-        '--images',
-        image,
-        '--file',
-        'Dockerfile.gate',
-        '--platforms',
-        'linux/amd64,linux/arm64',
-        '--tags',
-        `type=raw,value=${tag}`,
-        '--scanners',
-        'secret',
-        '--reports-dir',
-        'reports',
+    const result = await runLocal(
+      lab,
+      repo,
+      {
+        images: image,
+        file: 'Dockerfile.gate',
+        platforms: 'linux/amd64,linux/arm64',
+        tags: `type=raw,value=${tag}`,
+        scanners: 'secret',
+        'reports-dir': 'reports',
         ...extra,
-      ],
-      { cwd: repo, env: { ...process.env, ...labInputs(lab) }, timeoutMs: 600_000 },
+      },
+      { timeoutMs: 600_000 },
     );
     return { result, outputs: result.stdout === '' ? {} : (JSON.parse(result.stdout) as Record<string, string>) };
   }
@@ -97,29 +90,26 @@ describe('the scan gate: build once, scan the pushed digest of every platform, t
   });
 
   it('an unpushed build (push: false, as for a fork) is scanned platform by platform from OCI layouts', async () => {
-    const planted = await build(PLANTED, 'unpushed', '--push', 'false');
+    const planted = await build(PLANTED, 'unpushed', { push: false });
     expect(planted.result.code, planted.result.stderr.slice(-3000)).toBe(1);
     expect(planted.result.stderr).toContain('not pushing: push is false');
     expect(planted.result.stderr).toMatch(/scanning linux\/arm64: \/\S*\/image-linux-arm64 \(sha256:/);
     expect(planted.result.stderr).toMatch(/the scan gate failed on linux\/arm64/);
-    const clean = await build(CLEAN, 'unpushed', '--push', 'false');
+    const clean = await build(CLEAN, 'unpushed', { push: false });
     expect(clean.result.code, clean.result.stderr.slice(-3000)).toBe(0);
     expect(clean.outputs['scan-result']).toBe('passed');
     expect((await client.docker(['buildx', 'imagetools', 'inspect', `${image}:unpushed`])).code).not.toBe(0);
   });
 
   it('a missing ignore file is a bad input, reported before anything is built', async () => {
-    const { result } = await build(CLEAN, 'ignored', '--trivyignores', 'no-such-ignore-file');
+    const { result } = await build(CLEAN, 'ignored', { trivyignores: 'no-such-ignore-file' });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/Invalid trivyignores "no-such-ignore-file": no such file/);
     expect(result.stderr).not.toContain('$ docker');
   });
 
   it('fails closed, before building, when Trivy is not the pinned version', async () => {
-    const pinned = await run('node', [DIST, 'build', '--images', image, '--trivy-version', 'v0.1.0'], {
-      cwd: repo,
-      env: { ...process.env, ...labInputs(lab) },
-    });
+    const pinned = await runLocal(lab, repo, { images: image, 'trivy-version': 'v0.1.0' });
     expect(pinned.code).toBe(1);
     expect(pinned.stderr).toMatch(/pinned to Trivy v0.1.0, and the trivy on PATH is v0.74.0/);
     expect(pinned.stderr).not.toContain('$ docker buildx build');

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DockerClient, unique } from '../helpers/docker.js';
 import { runAction } from '../helpers/action.js';
-import { DIST, labInputs } from '../helpers/pipeline.js';
+import { labInputs, runLocal, type LocalInputs } from '../helpers/pipeline.js';
 import { repoFromFixture } from '../helpers/repo.js';
-import { run, type RunResult } from '../helpers/run.js';
+import type { RunResult } from '../helpers/run.js';
 
 const lab = inject('lab');
 
@@ -32,31 +32,18 @@ describe('the scan gate on vulnerabilities, with the fixture database', () => {
   const cacheDir = mkdtempSync(join(tmpdir(), 'e2e-trivy-cache-'));
   let repo = '';
 
-  async function build(tag: string, packages: 'all' | 'unfixed', ...extra: string[]): Promise<Outcome> {
-    const result = await run(
-      'node',
-      [
-        DIST,
-        'build',
-        '--images',
-        image,
-        '--tags',
-        `type=raw,value=${tag}`,
-        '--platforms',
-        'linux/amd64',
-        // Repeated flags are lines of one input: BASE from the lab, then the package list.
-        '--build-args',
-        `BASE=${lab.baseImage}`,
-        '--build-args',
-        `PACKAGES=${packages}`,
-        '--reports-dir',
-        `reports-${tag}`,
-        '--trivy-cache-dir',
-        cacheDir,
-        ...extra,
-      ],
-      { cwd: repo, env: { ...process.env, ...labInputs(lab) }, timeoutMs: 600_000 },
-    );
+  /** A build of the vulnerable fixture; `extra` inputs replace these (build-args: give BASE and PACKAGES too). */
+  async function build(tag: string, packages: 'all' | 'unfixed', extra: LocalInputs = {}): Promise<Outcome> {
+    const inputs = {
+      images: image,
+      tags: `type=raw,value=${tag}`,
+      platforms: 'linux/amd64',
+      'build-args': [`BASE=${lab.baseImage}`, `PACKAGES=${packages}`],
+      'reports-dir': `reports-${tag}`,
+      'trivy-cache-dir': cacheDir,
+      ...extra,
+    };
+    const result = await runLocal(lab, repo, inputs, { timeoutMs: 600_000 });
     const outputs = result.stdout === '' ? {} : (JSON.parse(result.stdout) as Record<string, string>);
     const report = (name: string) => readFileSync(join(repo, `reports-${tag}`, name), 'utf8');
     const sarif = outputs.sarif === '' || outputs.sarif === undefined ? undefined : report('trivy.sarif');
@@ -129,7 +116,7 @@ describe('the scan gate on vulnerabilities, with the fixture database', () => {
     expect(strict.result.code).toBe(1);
     expect(strict.result.stderr).toContain('CVE-2099-0005');
     expect(await tagged('unfixed')).toBe(false);
-    const lenient = await build('unfixed', 'unfixed', '--ignore-unfixed', 'true');
+    const lenient = await build('unfixed', 'unfixed', { 'ignore-unfixed': true });
     expect(lenient.result.code, lenient.result.stderr.slice(-3000)).toBe(0);
     expect(lenient.outputs['scan-result']).toBe('passed');
     expect(lenient.sarifIds).toEqual(['CVE-2099-0003', 'CVE-2099-0004']);
@@ -150,24 +137,20 @@ describe('the scan gate on vulnerabilities, with the fixture database', () => {
   });
 
   it('fail-on and scan-severity: CRITICAL fails nothing here; HIGH,CRITICAL reports only those', async () => {
-    const onlyCritical = await build('critical', 'unfixed', '--fail-on', 'CRITICAL');
+    const onlyCritical = await build('critical', 'unfixed', { 'fail-on': 'CRITICAL' });
     expect(onlyCritical.result.code, onlyCritical.result.stderr.slice(-3000)).toBe(0);
     expect(onlyCritical.sarifIds).toHaveLength(3);
-    const reported = await build('reported', 'unfixed', '--fail-on', 'CRITICAL', '--scan-severity', 'CRITICAL,HIGH');
+    const reported = await build('reported', 'unfixed', { 'fail-on': 'CRITICAL', 'scan-severity': 'CRITICAL,HIGH' });
     expect(reported.result.code).toBe(0);
     expect(reported.counts['linux/amd64']).toEqual({ CRITICAL: 0, HIGH: 1, MEDIUM: 0, LOW: 0, UNKNOWN: 0 });
     expect(reported.sarifIds).toEqual(['CVE-2099-0005']);
   });
 
   it('only the arm64 variant vulnerable: the gate fails and names linux/arm64', async () => {
-    const { result, counts } = await build(
-      'arm64',
-      'all',
-      '--platforms',
-      'linux/amd64,linux/arm64',
-      '--build-args',
-      'ARM64_ONLY=true',
-    );
+    const { result, counts } = await build('arm64', 'all', {
+      platforms: 'linux/amd64,linux/arm64',
+      'build-args': [`BASE=${lab.baseImage}`, 'PACKAGES=all', 'ARM64_ONLY=true'],
+    });
     expect(result.code, result.stderr.slice(-3000)).toBe(1);
     expect(result.stderr).toMatch(/the scan gate failed on linux\/arm64:/);
     expect(result.stderr).toMatch(/\nscanning linux\/amd64: \S+@sha256:[0-9a-f]{64} \(vuln, secret\)\n/);
@@ -230,15 +213,15 @@ describe('the scan gate on vulnerabilities, with the fixture database', () => {
   it('no database to be had: fails closed with the reason and tags nothing; scan-fail-open passes on secrets', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'e2e-trivy-empty-'));
     try {
-      const nowhere = ['--db-repository', `${lab.registry}/lab/no-such-db:2`, '--trivy-cache-dir', empty];
-      const closed = await build('nodb', 'all', ...nowhere);
+      const nowhere = { 'db-repository': `${lab.registry}/lab/no-such-db:2`, 'trivy-cache-dir': empty };
+      const closed = await build('nodb', 'all', nowhere);
       expect(closed.result.code).toBe(1);
       expect(closed.result.stderr).toMatch(
         /could not download its vulnerability database from registry\.lab\.test:5443\/lab\/no-such-db:2/,
       );
       expect(closed.result.stderr).toMatch(/the gate fails closed/);
       expect(await tagged('nodb')).toBe(false);
-      const open = await build('nodb', 'all', ...nowhere, '--scan-fail-open', 'true');
+      const open = await build('nodb', 'all', { ...nowhere, 'scan-fail-open': true });
       expect(open.result.code, open.result.stderr.slice(-3000)).toBe(0);
       expect(open.result.stderr).toMatch(/no vulnerability database; scan-fail-open is true: scanning for secret only/);
       expect(await tagged('nodb')).toBe(true);

@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { unique } from '../helpers/docker.js';
 import { credentialLocations, filesContaining, leftoverBuilders } from '../helpers/leftovers.js';
-import { DIST, labInputs } from '../helpers/pipeline.js';
+import { labInputs, localArgv, runLocal } from '../helpers/pipeline.js';
 import { repoFromFixture } from '../helpers/repo.js';
-import { run } from '../helpers/run.js';
 
 const lab = inject('lab');
 
@@ -31,7 +30,7 @@ describe('a cancelled run cleans up, and the next one works', () => {
   ] as const)('%s mid-build: exit %i, nothing left behind', async (signal, code) => {
     const child = spawn(
       'node',
-      [DIST, 'build', '--images', image, '--file', 'Dockerfile.slow', '--tags', 'type=raw,value=slow'],
+      localArgv('build', { images: image, file: 'Dockerfile.slow', tags: 'type=raw,value=slow' }),
       { cwd: repo, env: { ...process.env, ...labInputs(lab) }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
@@ -52,10 +51,11 @@ describe('a cancelled run cleans up, and the next one works', () => {
   });
 
   it('the run after a cancel works', async () => {
-    const result = await run(
-      'node',
-      [DIST, 'build', '--images', image, '--tags', 'type=raw,value=after', '--platforms', 'linux/amd64'],
-      { cwd: repo, env: { ...process.env, ...labInputs(lab) }, timeoutMs: 300_000 },
+    const result = await runLocal(
+      lab,
+      repo,
+      { images: image, tags: 'type=raw,value=after', platforms: 'linux/amd64' },
+      { timeoutMs: 300_000 },
     );
     expect(result.code, result.stderr.slice(-2000)).toBe(0);
     expect(result.stdout).toContain(`${image}:after`);

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DockerClient, unique } from '../helpers/docker.js';
 import { leftoverBuilders } from '../helpers/leftovers.js';
-import { DIST, labInputs } from '../helpers/pipeline.js';
+import { runLocal } from '../helpers/pipeline.js';
 import { repoFromFixture } from '../helpers/repo.js';
-import { must, run } from '../helpers/run.js';
+import { must } from '../helpers/run.js';
 
 const lab = inject('lab');
 const BRANCHES = ['main', 'feature-a', 'feature-b', 'feature-c'];
@@ -48,27 +48,18 @@ describe('four pipelines at once on four branches of one repository', () => {
   it('each branch gets its own tag and digest, latest only from main, and its own cache', async () => {
     const results = await Promise.all(
       dirs.map((dir) =>
-        run(
-          'node',
-          [
-            DIST,
-            'build',
-            '--images',
-            image,
-            '--tags',
-            'type=ref,event=branch',
-            '--tags',
-            'type=raw,value=latest,enable={{is_default_branch}}',
-            '--target',
-            'web',
-            '--platforms',
-            'linux/amd64',
-            '--cache',
-            'registry',
-            '--scan',
-            'false',
-          ],
-          { cwd: dir, env: { ...process.env, ...labInputs(lab) }, timeoutMs: 600_000 },
+        runLocal(
+          lab,
+          dir,
+          {
+            images: image,
+            tags: ['type=ref,event=branch', 'type=raw,value=latest,enable={{is_default_branch}}'],
+            target: 'web',
+            platforms: 'linux/amd64',
+            cache: 'registry',
+            scan: false,
+          },
+          { timeoutMs: 600_000 },
         ),
       ),
     );

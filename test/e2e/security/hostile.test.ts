@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DockerClient, unique } from '../helpers/docker.js';
-import { DIST, labInputs } from '../helpers/pipeline.js';
+import { localArgv, runLocal, withLine, type LocalInputs } from '../helpers/pipeline.js';
 import { repoFromFixture } from '../helpers/repo.js';
 import { must, run } from '../helpers/run.js';
 
@@ -72,8 +72,8 @@ describe(`hostile refs and inputs: ${HOSTILE.length * 3 + 12} cases, never a com
     expect(existsSync(PWNED)).toBe(false);
   });
 
-  async function plan(env: Record<string, string>, ...flags: string[]) {
-    const result = await run('node', [DIST, 'plan', ...flags], { env: { PATH: process.env.PATH ?? '', ...env } });
+  async function plan(env: Record<string, string>, inputs: LocalInputs) {
+    const result = await run('node', localArgv('plan', inputs), { env: { PATH: process.env.PATH ?? '', ...env } });
     return { result, plan: result.code === 0 ? (JSON.parse(result.stdout) as Plan) : undefined };
   }
 
@@ -92,42 +92,30 @@ describe(`hostile refs and inputs: ${HOSTILE.length * 3 + 12} cases, never a com
 
   it.each(HOSTILE)('a branch named %j', async (branch) => {
     const env = { ...gitlabEnv(), CI_COMMIT_BRANCH: branch, CI_COMMIT_REF_NAME: branch, CI_COMMIT_REF_SLUG: 'x' };
-    const { result, plan: parsed } = await plan(
-      env,
-      '--images',
-      'registry.example.com/app',
-      '--tags',
-      'type=ref,event=branch',
-    );
+    const { result, plan: parsed } = await plan(env, {
+      images: 'registry.example.com/app',
+      tags: 'type=ref,event=branch',
+    });
     expectSafe(result, parsed, 'tags');
   });
 
   it.each(HOSTILE)('a tag named %j', async (tag) => {
     const env = { ...gitlabEnv(), CI_COMMIT_TAG: tag, CI_COMMIT_REF_NAME: tag, CI_COMMIT_BRANCH: '' };
-    const { result, plan: parsed } = await plan(
-      env,
-      '--images',
-      'registry.example.com/app',
-      '--tags',
-      'type=ref,event=tag\ntype=semver,pattern={{version}}',
-    );
+    const { result, plan: parsed } = await plan(env, {
+      images: 'registry.example.com/app',
+      tags: 'type=ref,event=tag\ntype=semver,pattern={{version}}',
+    });
     expectSafe(result, parsed, 'tags');
   });
 
   it.each(HOSTILE)('a raw tag rule, a label, a build arg and an annotation of %j', async (value) => {
-    const { result, plan: parsed } = await plan(
-      gitlabEnv(),
-      '--images',
-      'registry.example.com/app',
-      '--tags',
-      `type=raw,value=${value.replace(/\n/g, ' ')}`,
-      '--labels',
-      `org.example.note=${value.replace(/\n/g, ' ')}`,
-      '--build-args',
-      `NOTE=${value.replace(/\n/g, ' ')}`,
-      '--annotations',
-      `org.example.note=${value.replace(/\n/g, ' ')}`,
-    );
+    const { result, plan: parsed } = await plan(gitlabEnv(), {
+      images: 'registry.example.com/app',
+      tags: `type=raw,value=${value.replace(/\n/g, ' ')}`,
+      labels: `org.example.note=${value.replace(/\n/g, ' ')}`,
+      'build-args': `NOTE=${value.replace(/\n/g, ' ')}`,
+      annotations: `org.example.note=${value.replace(/\n/g, ' ')}`,
+    });
     expectSafe(result, parsed, '(tags|labels|build-args|annotations)');
   });
 
@@ -145,12 +133,10 @@ describe(`hostile refs and inputs: ${HOSTILE.length * 3 + 12} cases, never a com
     ['cache-ref', '--push'],
     ['registry', '--password=x'],
   ])('%s = %j', async (input, value) => {
+    // the value as one more flag: for images, a second line after a good one
     const { result, plan: parsed } = await plan(
       gitlabEnv(),
-      '--images',
-      'registry.example.com/app',
-      `--${input}`,
-      value,
+      withLine({ images: 'registry.example.com/app' }, input, value),
     );
     expectSafe(result, parsed, input);
     if (result.code === 0) {
@@ -183,21 +169,11 @@ describe('hostile names through the whole pipeline', () => {
     'a branch %j: built, pushed under a sanitized tag, nothing run',
     async (branch) => {
       await must('git', ['checkout', '-q', '-B', branch], { cwd: repo });
-      const result = await run(
-        'node',
-        [
-          DIST,
-          'build',
-          '--images',
-          image,
-          '--tags',
-          'type=ref,event=branch',
-          '--platforms',
-          'linux/amd64',
-          '--scan',
-          'false',
-        ],
-        { cwd: repo, env: { ...process.env, ...labInputs(lab) }, timeoutMs: 300_000 },
+      const result = await runLocal(
+        lab,
+        repo,
+        { images: image, tags: 'type=ref,event=branch', platforms: 'linux/amd64', scan: false },
+        { timeoutMs: 300_000 },
       );
       expect(result.code, result.stderr.slice(-2000)).toBe(0);
       const tags = (JSON.parse(result.stdout) as { tags: string }).tags.split('\n');

@@ -2,7 +2,7 @@
 // anything happens (no login, no builder, no push), checked against the lab registry and `docker buildx ls`.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DockerClient, unique } from '../helpers/docker.js';
-import { DIST, labInputs } from '../helpers/pipeline.js';
+import { runLocal, withLine } from '../helpers/pipeline.js';
 import { repoFromFixture } from '../helpers/repo.js';
 import { run } from '../helpers/run.js';
 
@@ -74,11 +74,9 @@ describe(`invalid configuration: ${CASES.length} cases, each refused before anyt
   });
 
   it.each(CASES)('%s = %j', async (input, value, message) => {
-    const result = await run(
-      'node',
-      [DIST, 'build', '--images', image, '--tags', 'type=raw,value=invalid', `--${input}`, value],
-      { cwd: repo, env: { ...process.env, ...labInputs(lab) }, timeoutMs: 60_000 },
-    );
+    // the bad value as one more flag: for tags and images, a second line after a good one
+    const inputs = withLine({ images: image, tags: 'type=raw,value=invalid' }, input, value);
+    const result = await runLocal(lab, repo, inputs, { timeoutMs: 60_000 });
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toMatch(message);
     // nothing ran but git: no login, no builder, no build, no Trivy

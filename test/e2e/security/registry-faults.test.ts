@@ -4,9 +4,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DockerClient, unique } from '../helpers/docker.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
-import { DIST, labInputs } from '../helpers/pipeline.js';
+import { runLocal } from '../helpers/pipeline.js';
 import { repoFromFixture } from '../helpers/repo.js';
-import { run } from '../helpers/run.js';
 
 const lab = inject('lab');
 
@@ -30,28 +29,20 @@ describe('registry faults', () => {
     client.dispose();
   });
 
-  function build(tag: string, ...extra: string[]) {
-    return run(
-      'node',
-      [
-        DIST,
-        'build',
-        '--images',
-        image,
-        '--tags',
-        `type=raw,value=${tag}`,
-        '--platforms',
-        'linux/amd64',
-        '--registry',
-        proxy.host,
-        '--scan',
-        'false',
+  function build(tag: string) {
+    return runLocal(
+      lab,
+      repo,
+      {
+        images: image,
+        tags: `type=raw,value=${tag}`,
+        platforms: 'linux/amd64',
+        registry: proxy.host,
+        scan: false,
         // The base image through the proxy too: one login, and the base's pull meets the faults as well.
-        '--build-args',
-        `BASE=${lab.baseImage.replace(lab.registry, proxy.host)}`,
-        ...extra,
-      ],
-      { cwd: repo, env: { ...process.env, ...labInputs(lab) }, timeoutMs: 300_000 },
+        'build-args': `BASE=${lab.baseImage.replace(lab.registry, proxy.host)}`,
+      },
+      { timeoutMs: 300_000 },
     );
   }
 
@@ -88,24 +79,17 @@ describe('registry faults', () => {
     const second = `${lab.registry2}/e2e/${unique('faults2')}`;
     expect((await client.login(lab.registry2, lab.registry2User, lab.registry2Password)).code).toBe(0);
     proxy.set('tags');
-    const result = await run(
-      'node',
-      [
-        DIST,
-        'build',
+    const result = await runLocal(
+      lab,
+      repo,
+      {
         // registry2 first, then the proxied registry, whose tag pushes fail
-        '--images',
-        `${second}\n${image}`,
-        '--tags',
-        'type=raw,value=split',
-        '--platforms',
-        'linux/amd64',
-        '--scan',
-        'false',
-        '--build-args',
-        `BASE=${lab.baseImage.replace(lab.registry, proxy.host)}`,
-        '--registry-auth',
-        [
+        images: `${second}\n${image}`,
+        tags: 'type=raw,value=split',
+        platforms: 'linux/amd64',
+        scan: false,
+        'build-args': `BASE=${lab.baseImage.replace(lab.registry, proxy.host)}`,
+        'registry-auth': [
           `- registry: ${proxy.host}`,
           `  username: ${lab.registryUser}`,
           `  password: ${lab.registryPassword}`,
@@ -113,12 +97,8 @@ describe('registry faults', () => {
           `  username: ${lab.registry2User}`,
           `  password: ${lab.registry2Password}`,
         ].join('\n'),
-      ],
-      {
-        cwd: repo,
-        env: { ...process.env, ...labInputs(lab), INPUT_REGISTRY: '', INPUT_USERNAME: '', INPUT_PASSWORD: '' },
-        timeoutMs: 300_000,
       },
+      { env: { INPUT_REGISTRY: '', INPUT_USERNAME: '', INPUT_PASSWORD: '' }, timeoutMs: 300_000 },
     );
     proxy.set('none');
     expect(result.code, result.stderr.slice(-2000)).toBe(1);

@@ -11,7 +11,7 @@ import { labActVars, runAct } from '../helpers/act.js';
 import { runAction } from '../helpers/action.js';
 import { DockerClient, unique } from '../helpers/docker.js';
 import { credentialLocations, filesContaining } from '../helpers/leftovers.js';
-import { DIST, labInputs } from '../helpers/pipeline.js';
+import { runLocal } from '../helpers/pipeline.js';
 import { labGitlabVariables, runGitlabCiLocal } from '../helpers/gitlab.js';
 import { repoFromFixture } from '../helpers/repo.js';
 import { run } from '../helpers/run.js';
@@ -77,19 +77,11 @@ describe('the canary password never leaks', () => {
     ],
   ] as const)('the local command, logging in with %s', async (name, login) => {
     const result = await sampled(name, () =>
-      run(
-        'node',
-        [
-          DIST,
-          'build',
-          '--images',
-          image,
-          '--tags',
-          `type=raw,value=${name.replace(/\W/g, '-')}`,
-          '--platforms',
-          'linux/amd64',
-        ],
-        { cwd: repo, env: { ...process.env, ...labInputs(lab), ...login }, timeoutMs: 300_000 },
+      runLocal(
+        lab,
+        repo,
+        { images: image, tags: `type=raw,value=${name.replace(/\W/g, '-')}`, platforms: 'linux/amd64' },
+        { env: login, timeoutMs: 300_000 },
       ),
     );
     expect(result.code, result.stderr.slice(-2000)).toBe(0);
