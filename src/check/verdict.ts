@@ -1,0 +1,50 @@
+/**
+ * The check gate's verdict on buildx's check report, by `check-fail-on`: `error` fails on what BuildKit itself reports
+ * as an error (a Dockerfile that does not parse, violations under the Dockerfile's `# check=error=true`), `warning` on
+ * any rule violation too, `none` never (a Dockerfile that does not parse then fails the build itself).
+ */
+import type { CheckFinding, CheckReport } from './report.js';
+
+export const CHECK_FAIL_ON = ['error', 'warning', 'none'] as const;
+export type CheckFailOn = (typeof CHECK_FAIL_ON)[number];
+
+export interface CheckVerdict {
+  passed: boolean;
+  /** the findings that fail the gate (all of them when it fails on a rule violation, none when it passes) */
+  failing: CheckFinding[];
+  /** why, in one sentence: "3 warnings; check-fail-on is error, and BuildKit reported no error" */
+  reason: string;
+}
+
+export function checkVerdict(report: CheckReport, failOn: CheckFailOn): CheckVerdict {
+  const { findings, error } = report;
+  const count = plural(findings.length, 'rule violation');
+  if (failOn === 'none') {
+    const what = error === undefined ? count : `${count} and BuildKit's error (${error.message})`;
+    return { passed: true, failing: [], reason: `${what}; check-fail-on is none: report only.` };
+  }
+  if (error !== undefined) {
+    const at = error.line === undefined || error.message.includes(`line ${error.line}`) ? '' : ` (line ${error.line})`;
+    return { passed: false, failing: findings, reason: `${error.message}${at}.` };
+  }
+  if (failOn === 'warning' && findings.length > 0) {
+    return { passed: false, failing: findings, reason: `${count}, and check-fail-on is warning.` };
+  }
+  if (findings.length === 0) return { passed: true, failing: [], reason: 'no rule violation.' };
+  return {
+    passed: true,
+    failing: [],
+    reason: `${count} as warnings; check-fail-on is error, and none is an error (the directive # check=error=true makes them errors).`,
+  };
+}
+
+/** `FromAsCasing (line 1), JSONArgsRecommended (line 5)`: the rules and lines, for the one line of a failure. */
+export function findingsLine(findings: readonly CheckFinding[]): string {
+  return findings
+    .map((finding) => `${finding.rule}${finding.line === undefined ? '' : ` (line ${finding.line})`}`)
+    .join(', ');
+}
+
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
