@@ -1,0 +1,120 @@
+/**
+ * The check gate: BuildKit's Dockerfile checks (`docker buildx build --call=check,format=json`) on the run's builder,
+ * before anything is built, so that a Dockerfile the gate rejects is never built or pushed. The Dockerfile's own
+ * `# check=skip=...;error=true` directive is BuildKit's to apply; the verdict is `check-fail-on`'s. Each finding is an
+ * annotation on its line of the Dockerfile, and the reports (SARIF, GitLab code quality, JUnit) go to the reports'
+ * directory. A builder whose BuildKit has no checks (older than 0.14: the `docker` driver of Docker Engine 20.10) skips
+ * the gate with a warning: that is the engine's limit, not a finding.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { toCodeQuality } from '../../check/codequality.js';
+import { toCheckJunit } from '../../check/junit.js';
+import { CheckReportError, parseCheckReport, type CheckReport } from '../../check/report.js';
+import { toCheckSarif } from '../../check/sarif.js';
+import { checkSkippedMarkdown, checkSummaryMarkdown, checkSummaryText } from '../../check/summary.js';
+import { checkVerdict, findingsLine } from '../../check/verdict.js';
+import { CommandError } from '../../exec/runner.js';
+import type { CheckPlan, Plan } from '../../plan/types.js';
+import { checkArgs, checksUnsupported } from '../../tools/check.js';
+import type { Gate, GateResult, GateRun } from '../step.js';
+
+/** The report files, by kind, in the reports' directory. */
+export const CHECK_REPORTS = {
+  sarif: 'dockerfile-check.sarif',
+  codequality: 'gl-code-quality-report.json',
+  junit: 'dockerfile-check-junit.xml',
+} as const;
+
+export const CHECK_GATE: Gate = {
+  name: 'check',
+  title: 'Check gate',
+  stage: 'before-build',
+  applies: (plan) => plan.check !== undefined,
+  judge: (run) => judgeCheck(run, required(run.plan)),
+};
+
+async function judgeCheck(run: GateRun, check: CheckPlan): Promise<GateResult> {
+  const { step } = run;
+  const argv = checkArgs(check.build, run.builder);
+  // buildx exits 1 on any rule violation, error or not: the JSON on stdout says what happened.
+  const result = await step.runner.run('docker', argv, {
+    env: step.docker.vars,
+    cwd: step.cwd,
+    quiet: true,
+    allowFailure: true,
+    ...(step.signal === undefined ? {} : { signal: step.signal }),
+  });
+  let report: CheckReport;
+  try {
+    report = parseCheckReport(result.stdout);
+  } catch (error) {
+    if (!(error instanceof CheckReportError) || result.code === 0) throw error;
+    const tail = result.stderr.trim().split('\n').slice(-20).join('\n');
+    if (checksUnsupported(result.stderr)) return skipped(run, tail);
+    throw new CommandError(`docker ${argv.join(' ')}`, result.code, tail);
+  }
+  const verdict = checkVerdict(report, check.failOn);
+  const gating = !verdict.passed;
+  const file = check.dockerfile;
+  for (const finding of report.findings) {
+    const message = `${finding.rule}: ${finding.detail}${finding.url === undefined ? '' : ` (${finding.url})`}`;
+    const location = finding.line === undefined ? { file } : { file, line: finding.line };
+    if (gating) step.reporter.error(message, location);
+    else step.reporter.warning(message, location);
+  }
+  if (report.error !== undefined && report.findings.length === 0) {
+    const location = report.error.line === undefined ? { file } : { file, line: report.error.line };
+    if (gating) step.reporter.error(report.error.message, location);
+    else step.reporter.warning(report.error.message, location);
+  }
+
+  mkdirSync(run.reportDir, { recursive: true });
+  const reports = {
+    sarif: join(run.reportDir, CHECK_REPORTS.sarif),
+    codequality: join(run.reportDir, CHECK_REPORTS.codequality),
+    junit: join(run.reportDir, CHECK_REPORTS.junit),
+  };
+  writeFileSync(reports.sarif, `${JSON.stringify(toCheckSarif(report, file, gating), null, 2)}\n`);
+  writeFileSync(reports.codequality, `${JSON.stringify(toCodeQuality(report, file), null, 2)}\n`);
+  writeFileSync(reports.junit, toCheckJunit(report, file, gating));
+
+  const outcome = verdict.passed ? 'passed' : 'failed';
+  const named = verdict.failing.length > 0 ? `${findingsLine(verdict.failing)}: ` : '';
+  return {
+    result: outcome,
+    failure: verdict.passed
+      ? undefined
+      : `the check gate failed on ${file}: ${named}${verdict.reason.replace(/\.$/, '')}`,
+    summary: checkSummaryMarkdown(report, verdict, file),
+    text: checkSummaryText(report, verdict, file),
+    reports,
+    outputs: {
+      'check-result': outcome,
+      'check-sarif': reports.sarif,
+      'check-codequality': reports.codequality,
+      'check-junit': reports.junit,
+    },
+  };
+}
+
+/** The builder cannot run the checks: said as a warning, and the gate is skipped (no report is written). */
+function skipped(run: GateRun, stderrTail: string): GateResult {
+  const said = stderrTail.split('\n').findLast((line) => line.includes('frontend.lint')) ?? '';
+  const why =
+    `the builder ${run.builder} has no Dockerfile checks (they need BuildKit 0.14 or later, or the ` +
+    `docker/dockerfile:1.8 frontend image, which it could not get): the check gate is skipped. buildx said: ${said}`;
+  run.step.reporter.warning(why);
+  return {
+    result: 'skipped',
+    summary: checkSkippedMarkdown(why),
+    text: `Dockerfile checks: SKIPPED (the builder ${run.builder} has none)\n`,
+    reports: {},
+    outputs: { 'check-result': 'skipped' },
+  };
+}
+
+function required(plan: Plan): CheckPlan {
+  if (plan.check === undefined) throw new Error('the plan has no check gate');
+  return plan.check;
+}
