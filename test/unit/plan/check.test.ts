@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { planJson } from '../../../src/cli/plan-json.js';
+import { gitlabContext } from '../../../src/context/gitlab.js';
 import { parseInputs } from '../../../src/inputs/parse.js';
 import { rawInputs } from '../../../src/inputs/read.js';
 import { dockerfilePath, planCheck } from '../../../src/plan/check.js';
+import { makePlan } from '../../../src/plan/plan.js';
+import { readEnvFile } from '../helpers/env-file.js';
 
 const inputs = (given: Record<string, string> = {}) =>
   parseInputs(
@@ -59,5 +63,54 @@ describe('the check gate in the plan', () => {
     ['app', 'app/../Dockerfile.ci', 'Dockerfile.ci'],
   ])('the Dockerfile of context %s and file %s, as the reports name it: %s', (context, file, path) => {
     expect(dockerfilePath(context, file)).toBe(path);
+  });
+});
+
+describe('plan', () => {
+  const NOW = new Date('2026-11-22T08:00:00Z');
+  const printed = (given: Record<string, string>) => {
+    const parsed = inputs(given);
+    return planJson(
+      makePlan({
+        ctx: gitlabContext(readEnvFile('gitlab/branch-main.env'), NOW),
+        inputs: parsed,
+        logins: parsed.logins,
+        automatic: [],
+        toggles: { shortShaLength: undefined, prHeadSha: false, annotationLevels: undefined },
+        now: NOW,
+        builderName: 'b',
+        hostPlatform: 'linux/amd64',
+        ghaAvailable: false,
+        dockerConfig: undefined,
+        dockerfile: undefined,
+      }),
+    );
+  };
+
+  it('prints the check gate: what fails it, the Dockerfile, and the exact command line, without the secrets', () => {
+    const json = printed({
+      images: 'r.example.com/app',
+      file: 'app/Dockerfile',
+      'build-args': 'A=1',
+      secrets: 'tok=hunter2',
+    });
+    expect(json.check).toEqual({
+      failOn: 'error',
+      dockerfile: 'app/Dockerfile',
+      argv: [
+        'docker',
+        'buildx',
+        'build',
+        '--builder=b',
+        '--call=check,format=json',
+        '--progress=plain',
+        '--file=app/Dockerfile',
+        '--build-arg=A=1',
+        '--',
+        '.',
+      ],
+    });
+    expect(JSON.stringify(json)).not.toContain('hunter2');
+    expect(printed({ images: 'r.example.com/app', check: 'false' }).check).toBeNull();
   });
 });
