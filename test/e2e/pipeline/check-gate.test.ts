@@ -139,6 +139,23 @@ describe('the check gate: BuildKit’s Dockerfile checks before anything is buil
     expect(result.stderr).not.toContain('docker buildx');
   });
 
+  it('an existing builder of the docker driver: without checks, a warning and a skipped gate; the build goes on', async () => {
+    const image = `${lab.registry}/e2e/${unique('check-docker-driver')}`;
+    const { result, outputs } = await build(image, 'Dockerfile', { INPUT_BUILDER: 'default', INPUT_PUSH: 'false' });
+    expect(result.code, result.stderr.slice(-3000)).toBe(0);
+    expect(result.stderr).toMatch(/docker buildx build --builder=default --call=check,format=json/);
+    // The lab's engine (Docker 20.10) has BuildKit 0.8, and no internet for buildx's fallback, the
+    // docker/dockerfile:1.8 frontend image; an engine with checks (or a network to fetch the image) passes the gate.
+    if (outputs['check-result'] === 'skipped') {
+      expect(result.stderr).toMatch(
+        /warning: the builder default has no Dockerfile checks \(they need BuildKit 0\.14 or later.*buildx said: .*unsupported request frontend\.lint/,
+      );
+    } else {
+      expect(outputs['check-result']).toBe('passed');
+    }
+    expect(result.stderr).toMatch(/--output=type=cacheonly/);
+  });
+
   it('as the GitHub Action: warning annotations on the Dockerfile’s lines, the outputs', async () => {
     const image = `${lab.registry}/e2e/${unique('check-action')}`;
     const { main, outputs, summary } = await runAction(
