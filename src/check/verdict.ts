@@ -1,7 +1,8 @@
 /**
  * The check gate's verdict on buildx's check report, by `check-fail-on`: `error` fails on what BuildKit itself reports
  * as an error (a Dockerfile that does not parse, violations under the Dockerfile's `# check=error=true`), `warning` on
- * any rule violation too, `none` never (a Dockerfile that does not parse then fails the build itself).
+ * any rule violation too, `none` never (the build itself then stops on a Dockerfile that does not parse, or on violations
+ * under `# check=error=true`: BuildKit applies the directive in every build).
  */
 import type { CheckFinding, CheckReport } from './report.js';
 

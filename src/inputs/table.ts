@@ -325,7 +325,7 @@ export const INPUTS: readonly InputSpec[] = [
     kind: { type: 'enum', options: CHECK_FAIL_ON },
     default: 'error',
     description:
-      '`error`: fail on what BuildKit reports as an error (a Dockerfile that does not parse, rule violations under `# check=error=true`); `warning`: on any rule violation too; `none`: report only (a Dockerfile that does not parse still fails the build).',
+      '`error`: fail on what BuildKit reports as an error (a Dockerfile that does not parse, rule violations under `# check=error=true`); `warning`: on any rule violation too; `none`: report only (the build itself still stops on a Dockerfile that does not parse or breaks its `# check=error=true`).',
     platforms: ALL,
     group: 'Check gate',
   },
