@@ -26,5 +26,7 @@ export function planCheck(inputs: Inputs): CheckPlan | undefined {
  * `./app/Dockerfile` → `app/Dockerfile`.
  */
 export function dockerfilePath(context: string, file: string | undefined): string {
-  return posix.normalize(file ?? posix.join(context, 'Dockerfile')).replace(/^\.\//, '');
+  // A remote context (a Git or tarball URL) holds its Dockerfile at its root: there is no local path to name.
+  const inContext = /^[a-z]+:\/\/|^git@/i.test(context) ? 'Dockerfile' : posix.join(context, 'Dockerfile');
+  return posix.normalize(file ?? inContext).replace(/^\.\//, '');
 }

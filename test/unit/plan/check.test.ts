@@ -61,6 +61,7 @@ describe('the check gate in the plan', () => {
     ['./app/', undefined, 'app/Dockerfile'],
     ['.', './build/Dockerfile', 'build/Dockerfile'],
     ['app', 'app/../Dockerfile.ci', 'Dockerfile.ci'],
+    ['https://github.com/o/app.git#main:docker', undefined, 'Dockerfile'],
   ])('the Dockerfile of context %s and file %s, as the reports name it: %s', (context, file, path) => {
     expect(dockerfilePath(context, file)).toBe(path);
   });
