@@ -14,10 +14,11 @@ import { CheckReportError, parseCheckReport, type CheckReport } from '../../chec
 import { toCheckSarif } from '../../check/sarif.js';
 import { checkSkippedMarkdown, checkSummaryMarkdown, checkSummaryText } from '../../check/summary.js';
 import { checkVerdict, findingsLine } from '../../check/verdict.js';
+import { isTransient } from '../../exec/retry.js';
 import { CommandError } from '../../exec/runner.js';
 import type { CheckPlan, Plan } from '../../plan/types.js';
 import { checkArgs, checksUnsupported } from '../../tools/check.js';
-import type { Gate, GateResult, GateRun } from '../step.js';
+import { retrying, type Gate, type GateResult, type GateRun } from '../step.js';
 
 /** The report files, by kind, in the reports' directory. */
 export const CHECK_REPORTS = {
@@ -36,24 +37,9 @@ export const CHECK_GATE: Gate = {
 
 async function judgeCheck(run: GateRun, check: CheckPlan): Promise<GateResult> {
   const { step } = run;
-  const argv = checkArgs(check.build, run.builder);
-  // buildx exits 1 on any rule violation, error or not: the JSON on stdout says what happened.
-  const result = await step.runner.run('docker', argv, {
-    env: step.docker.vars,
-    cwd: step.cwd,
-    quiet: true,
-    allowFailure: true,
-    ...(step.signal === undefined ? {} : { signal: step.signal }),
-  });
-  let report: CheckReport;
-  try {
-    report = parseCheckReport(result.stdout);
-  } catch (error) {
-    if (!(error instanceof CheckReportError) || result.code === 0) throw error;
-    const tail = result.stderr.trim().split('\n').slice(-20).join('\n');
-    if (checksUnsupported(result.stderr)) return skipped(run, tail);
-    throw new CommandError(`docker ${argv.join(' ')}`, result.code, tail);
-  }
+  const checked = await retrying(step, 'checking the Dockerfile', () => runChecks(run, check));
+  if (checked.kind === 'unsupported') return skipped(run, checked.stderrTail);
+  const { report } = checked;
   const verdict = checkVerdict(report, check.failOn);
   const gating = !verdict.passed;
   const file = check.dockerfile;
@@ -96,6 +82,40 @@ async function judgeCheck(run: GateRun, check: CheckPlan): Promise<GateResult> {
       'check-junit': reports.junit,
     },
   };
+}
+
+type ChecksRun = { kind: 'report'; report: CheckReport } | { kind: 'unsupported'; stderrTail: string };
+
+/**
+ * One run of the checks. buildx exits 1 on any rule violation, error or not: the JSON on stdout says what happened.
+ * The checks resolve the base images as the build does, so a registry failing for a moment (BuildKit's error in the
+ * report: "failed to resolve source metadata ... 503 Service Unavailable") is thrown as the command's failure, for
+ * `retrying` to try again as it does the build; a missing image or a bad Dockerfile is the report's, judged.
+ */
+async function runChecks(run: GateRun, check: CheckPlan): Promise<ChecksRun> {
+  const { step } = run;
+  const argv = checkArgs(check.build, run.builder);
+  const result = await step.runner.run('docker', argv, {
+    env: step.docker.vars,
+    cwd: step.cwd,
+    quiet: true,
+    allowFailure: true,
+    ...(step.signal === undefined ? {} : { signal: step.signal }),
+  });
+  const tail = result.stderr.trim().split('\n').slice(-20).join('\n');
+  let report: CheckReport;
+  try {
+    report = parseCheckReport(result.stdout);
+  } catch (error) {
+    if (!(error instanceof CheckReportError) || result.code === 0) throw error;
+    if (checksUnsupported(result.stderr)) return { kind: 'unsupported', stderrTail: tail };
+    throw new CommandError(`docker ${argv.join(' ')}`, result.code, tail);
+  }
+  if (report.error !== undefined) {
+    const failure = new CommandError(`docker ${argv.join(' ')}`, result.code, report.error.message);
+    if (isTransient(failure)) throw failure;
+  }
+  return { kind: 'report', report };
 }
 
 /** The builder cannot run the checks: said as a warning, and the gate is skipped (no report is written). */

@@ -32,6 +32,8 @@ export interface StandInOptions {
   checkReport?: string;
   /** `docker buildx build --call=check` prints this on stderr, nothing on stdout, and exits 1 */
   checkFails?: string;
+  /** the first this many checks report BuildKit's error for a base image the registry answered 503 for */
+  checkTransient?: number;
 }
 
 const INDEX = JSON.stringify({
@@ -62,10 +64,19 @@ export function writeStandIns(options: StandInOptions = {}): StandIns {
         ]
       : [`echo '${options.buildFails}' >&2`, 'exit 1'];
   const check = join(CHECK_FIXTURES, options.checkReport ?? 'clean.json');
-  const checkAnswer =
+  const transient = JSON.stringify({
+    warnings: null,
+    buildError: { message: 'r.example.com/base:1: failed to resolve source metadata: 503 Service Unavailable' },
+  });
+  const checkAnswer = [
+    options.checkTransient === undefined
+      ? ''
+      : `n=$(cat ${dir}/checks 2>/dev/null || echo 0); echo $((n + 1)) >${dir}/checks; ` +
+        `[ "$n" -lt ${options.checkTransient} ] && { echo '${transient}'; exit 1; }; `,
     options.checkFails === undefined
       ? `cat ${check}; grep -q '"ruleName"' ${check} && exit 1; exit 0`
-      : `echo '${options.checkFails}' >&2; exit 1`;
+      : `echo '${options.checkFails}' >&2; exit 1`,
+  ].join('');
   script('docker', [
     'case "$1 $2 $3" in',
     '  "login "*) cat >/dev/null ;;',

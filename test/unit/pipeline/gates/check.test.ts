@@ -175,6 +175,17 @@ describe('the check gate in a run', () => {
     expect(tagged(calls())).toBe(true);
   });
 
+  it('a registry failing for a moment while the checks resolve the base image: retried, as the build is', async () => {
+    const { cwd, env, calls } = workspace({ checkTransient: 1, checkReport: 'warnings.json' });
+    const { code, stdout, outputs } = await githubRun(cwd, env);
+    expect(code, stdout).toBe(0);
+    expect(stdout).toMatch(
+      /::warning::checking the Dockerfile: attempt 1 of 4 failed \(.*503 Service Unavailable\); retrying in 1s/,
+    );
+    expect(calls().match(/--call=check/g)).toHaveLength(2);
+    expect(output(outputs, 'check-result')).toBe('passed');
+  });
+
   it('buildx failing otherwise fails the run, with its error', async () => {
     const { cwd, env, calls } = workspace({ checkFails: 'ERROR: no builder "x" found' });
     const { code, stdout } = await githubRun(cwd, env);
