@@ -5,22 +5,23 @@
  */
 import { attribute, text } from '../scan/junit.js';
 import type { CheckReport } from './report.js';
+import { violationsAreErrors, type CheckVerdict } from './verdict.js';
 
-/** `gating`: the verdict failed on the findings (and on BuildKit's error, when there is one). */
-export function toCheckJunit(report: CheckReport, dockerfile: string, gating: boolean): string {
+/** A finding's case fails when the verdict fails on it; BuildKit's error's (a parse error) when the verdict failed. */
+export function toCheckJunit(report: CheckReport, dockerfile: string, verdict: CheckVerdict): string {
   const cases = report.findings.map((finding) =>
     testCase(
       dockerfile,
       `${finding.rule}${finding.line === undefined ? '' : ` (line ${finding.line})`}`,
       finding.detail,
       finding.url === undefined ? finding.description : `${finding.description}\n${finding.url}`,
-      gating,
+      verdict.failing.includes(finding),
     ),
   );
   const { error } = report;
-  if (error !== undefined && report.findings.length === 0) {
+  if (error !== undefined && !violationsAreErrors(report)) {
     const where = error.line === undefined ? '' : ` (line ${error.line})`;
-    cases.push(testCase(dockerfile, `parse${where}`, error.message, error.message, gating));
+    cases.push(testCase(dockerfile, `parse${where}`, error.message, error.message, !verdict.passed));
   }
   if (cases.length === 0)
     cases.push({ xml: `    <testcase classname="${attribute(dockerfile)}" name="no findings"/>`, failed: false });

@@ -5,6 +5,7 @@
  */
 import { SARIF_SCHEMA, type SarifLevel } from '../scan/sarif.js';
 import type { CheckReport } from './report.js';
+import { violationsAreErrors, type CheckVerdict } from './verdict.js';
 
 export interface CheckSarifLog {
   $schema: string;
@@ -53,11 +54,11 @@ const CHECKS_URI = 'https://docs.docker.com/reference/build-checks/';
 const PARSE_RULE = 'parse';
 
 /**
- * `dockerfile`: the path relative to the repository's root. `gating`: the verdict failed on the findings. A finding is
- * an `error` when BuildKit made it one (`# check=error=true`), else a `warning`.
+ * `dockerfile`: the path relative to the repository's root. A finding is an `error` when BuildKit made it one
+ * (`# check=error=true`), else a `warning`; `gating` when the verdict fails on it.
  */
-export function toCheckSarif(report: CheckReport, dockerfile: string, gating: boolean): CheckSarifLog {
-  const level: SarifLevel = report.error === undefined ? 'warning' : 'error';
+export function toCheckSarif(report: CheckReport, dockerfile: string, verdict: CheckVerdict): CheckSarifLog {
+  const level: SarifLevel = violationsAreErrors(report) ? 'error' : 'warning';
   const rules: CheckSarifRule[] = [];
   const indexOf = (rule: CheckSarifRule): number => {
     const at = rules.findIndex((known) => known.id === rule.id);
@@ -66,28 +67,38 @@ export function toCheckSarif(report: CheckReport, dockerfile: string, gating: bo
     return rules.length - 1;
   };
   const uri = encodeURI(dockerfile).replace(/[#?]/g, encodeURIComponent);
-  const result = (ruleId: string, index: number, text: string, line: number | undefined, end: number | undefined) => ({
+  const result = (
+    ruleId: string,
+    index: number,
+    text: string,
+    at: { line: number | undefined; end: number | undefined; level: SarifLevel; gating: boolean },
+  ): CheckSarifResult => ({
     ruleId,
     ruleIndex: index,
-    level,
+    level: at.level,
     message: { text },
     locations: [
       {
         physicalLocation: {
           artifactLocation: { uri, uriBaseId: 'ROOTPATH' as const },
-          region: { startLine: line ?? 1, endLine: Math.max(end ?? line ?? 1, line ?? 1) },
+          region: { startLine: at.line ?? 1, endLine: Math.max(at.end ?? at.line ?? 1, at.line ?? 1) },
         },
       },
     ],
-    properties: { gating },
+    properties: { gating: at.gating },
   });
   const results: CheckSarifResult[] = report.findings.map((finding) => {
     const index = indexOf(toRule(finding.rule, finding.description, finding.url, level));
-    return result(finding.rule, index, finding.detail, finding.line, finding.endLine);
+    const gating = verdict.failing.includes(finding);
+    return result(finding.rule, index, finding.detail, { line: finding.line, end: finding.endLine, level, gating });
   });
-  if (report.error !== undefined && report.findings.length === 0) {
+  // BuildKit's own error, unless it only sums up the findings (`# check=error=true`): a parse error, a missing image.
+  if (report.error !== undefined && !violationsAreErrors(report)) {
     const index = indexOf(toRule(PARSE_RULE, 'The Dockerfile could not be checked', undefined, 'error'));
-    results.push(result(PARSE_RULE, index, report.error.message, report.error.line, report.error.line));
+    const { line } = report.error;
+    results.push(
+      result(PARSE_RULE, index, report.error.message, { line, end: line, level: 'error', gating: !verdict.passed }),
+    );
   }
   return {
     $schema: SARIF_SCHEMA,

@@ -4,7 +4,7 @@
  */
 import { oneLine } from '../scan/present.js';
 import type { CheckReport } from './report.js';
-import type { CheckVerdict } from './verdict.js';
+import { violationsAreErrors, type CheckVerdict } from './verdict.js';
 
 const TITLE = 'Dockerfile checks (BuildKit)';
 
@@ -19,7 +19,7 @@ export function checkSummaryMarkdown(report: CheckReport, verdict: CheckVerdict,
     }
     out.push('');
   }
-  if (report.error !== undefined && report.findings.length === 0) {
+  if (report.error !== undefined && !violationsAreErrors(report)) {
     const line = report.error.line === undefined ? '' : ` (line ${report.error.line})`;
     out.push(`BuildKit's error${line}: ${md(report.error.message)}`, '');
   }

@@ -25,8 +25,11 @@ export function checkVerdict(report: CheckReport, failOn: CheckFailOn): CheckVer
     return { passed: true, failing: [], reason: `${what}; check-fail-on is none: report only.` };
   }
   if (error !== undefined) {
+    // A lint error fails on the findings; any other (a parse error, a base image not found) on itself, and on the
+    // findings only where warnings fail too.
+    const failing = violationsAreErrors(report) || failOn === 'warning' ? findings : [];
     const at = error.line === undefined || error.message.includes(`line ${error.line}`) ? '' : ` (line ${error.line})`;
-    return { passed: false, failing: findings, reason: `${error.message}${at}.` };
+    return { passed: false, failing, reason: `${error.message}${at}.` };
   }
   if (failOn === 'warning' && findings.length > 0) {
     return { passed: false, failing: findings, reason: `${count}, and check-fail-on is warning.` };
@@ -37,6 +40,14 @@ export function checkVerdict(report: CheckReport, failOn: CheckFailOn): CheckVer
     failing: [],
     reason: `${count} as warnings; check-fail-on is error, and none is an error (the directive # check=error=true makes them errors).`,
   };
+}
+
+/**
+ * BuildKit made the rule violations errors (`# check=error=true`): its error is "lint violation found for rules: ...",
+ * not a parse error or a base image it could not resolve.
+ */
+export function violationsAreErrors(report: CheckReport): boolean {
+  return report.error?.message.startsWith('lint violation found for rules') === true;
 }
 
 /** `FromAsCasing (line 1), JSONArgsRecommended (line 5)`: the rules and lines, for the one line of a failure. */

@@ -13,7 +13,7 @@ import { toCheckJunit } from '../../check/junit.js';
 import { CheckReportError, parseCheckReport, type CheckReport } from '../../check/report.js';
 import { toCheckSarif } from '../../check/sarif.js';
 import { checkSkippedMarkdown, checkSummaryMarkdown, checkSummaryText } from '../../check/summary.js';
-import { checkVerdict, findingsLine } from '../../check/verdict.js';
+import { checkVerdict, findingsLine, violationsAreErrors } from '../../check/verdict.js';
 import { isTransient } from '../../exec/retry.js';
 import { CommandError } from '../../exec/runner.js';
 import type { CheckPlan, Plan } from '../../plan/types.js';
@@ -41,18 +41,18 @@ async function judgeCheck(run: GateRun, check: CheckPlan): Promise<GateResult> {
   if (checked.kind === 'unsupported') return skipped(run, checked.stderrTail);
   const { report } = checked;
   const verdict = checkVerdict(report, check.failOn);
-  const gating = !verdict.passed;
   const file = check.dockerfile;
   for (const finding of report.findings) {
     const message = `${finding.rule}: ${finding.detail}${finding.url === undefined ? '' : ` (${finding.url})`}`;
     const location = finding.line === undefined ? { file } : { file, line: finding.line };
-    if (gating) step.reporter.error(message, location);
+    if (verdict.failing.includes(finding)) step.reporter.error(message, location);
     else step.reporter.warning(message, location);
   }
-  if (report.error !== undefined && report.findings.length === 0) {
+  // BuildKit's own error, unless it only sums up the findings above ("lint violation found for rules: ...").
+  if (report.error !== undefined && !violationsAreErrors(report)) {
     const location = report.error.line === undefined ? { file } : { file, line: report.error.line };
-    if (gating) step.reporter.error(report.error.message, location);
-    else step.reporter.warning(report.error.message, location);
+    if (verdict.passed) step.reporter.warning(report.error.message, location);
+    else step.reporter.error(report.error.message, location);
   }
 
   mkdirSync(run.reportDir, { recursive: true });
@@ -61,9 +61,9 @@ async function judgeCheck(run: GateRun, check: CheckPlan): Promise<GateResult> {
     codequality: join(run.reportDir, CHECK_REPORTS.codequality),
     junit: join(run.reportDir, CHECK_REPORTS.junit),
   };
-  writeFileSync(reports.sarif, `${JSON.stringify(toCheckSarif(report, file, gating), null, 2)}\n`);
+  writeFileSync(reports.sarif, `${JSON.stringify(toCheckSarif(report, file, verdict), null, 2)}\n`);
   writeFileSync(reports.codequality, `${JSON.stringify(toCodeQuality(report, file), null, 2)}\n`);
-  writeFileSync(reports.junit, toCheckJunit(report, file, gating));
+  writeFileSync(reports.junit, toCheckJunit(report, file, verdict));
 
   const outcome = verdict.passed ? 'passed' : 'failed';
   const named = verdict.failing.length > 0 ? `${findingsLine(verdict.failing)}: ` : '';

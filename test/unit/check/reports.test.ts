@@ -10,7 +10,7 @@ import { toCheckJunit } from '../../../src/check/junit.js';
 import { parseCheckReport } from '../../../src/check/report.js';
 import { toCheckSarif } from '../../../src/check/sarif.js';
 import { checkSkippedMarkdown, checkSummaryMarkdown, checkSummaryText } from '../../../src/check/summary.js';
-import { checkVerdict } from '../../../src/check/verdict.js';
+import { checkVerdict, type CheckFailOn } from '../../../src/check/verdict.js';
 
 const { default: Ajv2020 } = ajv2020;
 const { default: AjvDraft04 } = ajvDraft04;
@@ -18,6 +18,15 @@ const { default: addFormats } = ajvFormats;
 
 const report = (name: string) =>
   parseCheckReport(readFileSync(new URL(`../../fixtures/check/${name}.json`, import.meta.url), 'utf8'));
+/** The report of a fixture, and the verdict on it under `failOn`. */
+const judged = (name: string, failOn: CheckFailOn = 'error') => {
+  const parsed = report(name);
+  return [parsed, checkVerdict(parsed, failOn)] as const;
+};
+const judgedWith = (name: string, path: string, failOn: CheckFailOn) => {
+  const [parsed, verdict] = judged(name, failOn);
+  return [parsed, path, verdict] as const;
+};
 const schema = (name: string) =>
   JSON.parse(readFileSync(new URL(`../../fixtures/schemas/${name}`, import.meta.url), 'utf8')) as object;
 
@@ -28,15 +37,18 @@ addFormats(rtm5);
 const VALIDATORS = [final.compile(schema('sarif-2.1.0.json')), rtm5.compile(schema('sarif-2.1.0-rtm.5.json'))];
 
 describe('SARIF', () => {
-  it.each(['clean', 'warnings', 'error-directive', 'parse-error'])('%s is valid SARIF 2.1.0', (name) => {
-    const log = toCheckSarif(report(name), 'app/Dockerfile', name !== 'warnings');
-    for (const validate of VALIDATORS) {
-      expect(validate(log), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
-    }
-  });
+  it.each(['clean', 'warnings', 'error-directive', 'parse-error', 'missing-base'])(
+    '%s is valid SARIF 2.1.0',
+    (name) => {
+      const log = toCheckSarif(...judgedWith(name, 'app/Dockerfile', name === 'warnings' ? 'error' : 'warning'));
+      for (const validate of VALIDATORS) {
+        expect(validate(log), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+      }
+    },
+  );
 
   it('one rule per BuildKit rule, with its documentation; each result on its line, a warning', () => {
-    const [run] = toCheckSarif(report('warnings'), 'app/Dockerfile', false).runs;
+    const [run] = toCheckSarif(...judgedWith('warnings', 'app/Dockerfile', 'error')).runs;
     expect(run?.automationDetails.id).toBe('docker-build/dockerfile-checks/');
     expect(run?.tool.driver.rules.map((rule) => [rule.id, rule.helpUri])).toEqual([
       ['FromAsCasing', 'https://docs.docker.com/go/dockerfile/rule/from-as-casing/'],
@@ -63,22 +75,40 @@ describe('SARIF', () => {
   });
 
   it('under check=error=true the results are errors; a parse error is a result of its own on its line', () => {
-    const directive = toCheckSarif(report('error-directive'), 'Dockerfile', true).runs[0];
+    const directive = toCheckSarif(...judgedWith('error-directive', 'Dockerfile', 'warning')).runs[0];
     expect(
       directive?.results.map((r) => [r.ruleId, r.level, r.locations[0]?.physicalLocation.region.startLine]),
     ).toEqual([
       ['FromAsCasing', 'error', 2],
       ['ConsistentInstructionCasing', 'error', 4],
     ]);
-    const parse = toCheckSarif(report('parse-error'), 'Dockerfile', true).runs[0];
+    const parse = toCheckSarif(...judgedWith('parse-error', 'Dockerfile', 'warning')).runs[0];
     expect(parse?.results.map((r) => [r.ruleId, r.level, r.locations[0]?.physicalLocation.region.startLine])).toEqual([
       ['parse', 'error', 2],
     ]);
-    expect(toCheckSarif(report('clean'), 'Dockerfile', false).runs[0]?.results).toEqual([]);
+    expect(toCheckSarif(...judgedWith('clean', 'Dockerfile', 'error')).runs[0]?.results).toEqual([]);
+  });
+
+  it('a base image not found: the warnings stay warnings, BuildKit’s error is a result on the FROM’s line', () => {
+    const run = toCheckSarif(...judgedWith('missing-base', 'Dockerfile', 'error')).runs[0];
+    expect(
+      run?.results.map((r) => [
+        r.ruleId,
+        r.level,
+        r.properties.gating,
+        r.locations[0]?.physicalLocation.region.startLine,
+      ]),
+    ).toEqual([
+      ['FromAsCasing', 'warning', false, 1],
+      ['parse', 'error', true, 3],
+    ]);
+    const junit = toCheckJunit(...judgedWith('missing-base', 'Dockerfile', 'error'));
+    expect(junit).toContain('tests="2" failures="1"');
+    expect(junit).toContain('<testcase classname="Dockerfile" name="FromAsCasing (line 1)"/>');
   });
 
   it('a path with a space or # is a URI reference', () => {
-    const log = toCheckSarif(report('warnings'), 'my app/Dockerfile#1', false);
+    const log = toCheckSarif(...judgedWith('warnings', 'my app/Dockerfile#1', 'error'));
     expect(log.runs[0]?.results[0]?.locations[0]?.physicalLocation.artifactLocation.uri).toBe(
       'my%20app/Dockerfile%231',
     );
@@ -87,11 +117,11 @@ describe('SARIF', () => {
 
 describe('JUnit', () => {
   it('a case per finding, failed when the gate fails on it', () => {
-    const passing = toCheckJunit(report('warnings'), 'Dockerfile', false);
+    const passing = toCheckJunit(...judgedWith('warnings', 'Dockerfile', 'error'));
     expect(passing).toContain('<testsuites name="dockerfile checks" tests="3" failures="0" errors="0">');
     expect(passing).toContain('<testcase classname="Dockerfile" name="FromAsCasing (line 1)"/>');
     expect(passing).toContain('<testcase classname="Dockerfile" name="JSONArgsRecommended (line 5)"/>');
-    const failing = toCheckJunit(report('warnings'), 'Dockerfile', true);
+    const failing = toCheckJunit(...judgedWith('warnings', 'Dockerfile', 'warning'));
     expect(failing).toContain('tests="3" failures="3"');
     expect(failing).toContain(
       `<failure message="&apos;as&apos; and &apos;FROM&apos; keywords&apos; casing do not match" type="dockerfile-check">`,
@@ -99,10 +129,10 @@ describe('JUnit', () => {
   });
 
   it('one passing case for a clean Dockerfile; the parse error as a failed case', () => {
-    expect(toCheckJunit(report('clean'), 'Dockerfile', false)).toContain(
+    expect(toCheckJunit(...judgedWith('clean', 'Dockerfile', 'error'))).toContain(
       '<testcase classname="Dockerfile" name="no findings"/>',
     );
-    const parse = toCheckJunit(report('parse-error'), 'Dockerfile', true);
+    const parse = toCheckJunit(...judgedWith('parse-error', 'Dockerfile', 'warning'));
     expect(parse).toContain('tests="1" failures="1"');
     expect(parse).toContain('name="parse (line 2)"');
   });

@@ -23,6 +23,9 @@ describe('the check gate’s verdict, by check-fail-on', () => {
     ['parse-error', 'error', false],
     ['parse-error', 'warning', false],
     ['parse-error', 'none', true],
+    // a base image that cannot be resolved: BuildKit's error, the build would fail on it too
+    ['missing-base', 'error', false],
+    ['missing-base', 'none', true],
   ])('%s with check-fail-on %s: passed %s', (name, failOn, passed) => {
     expect(checkVerdict(report(name), failOn).passed).toBe(passed);
   });
@@ -44,6 +47,15 @@ describe('the check gate’s verdict, by check-fail-on', () => {
     expect(checkVerdict(report('clean'), 'error').reason).toBe('no rule violation.');
     expect(checkVerdict(report('parse-error'), 'none').reason).toMatch(
       /^0 rule violations and BuildKit's error \(dockerfile parse error on line 2: .*\); check-fail-on is none: report only\.$/,
+    );
+  });
+
+  it('a base image that cannot be resolved fails on BuildKit’s error, not on the warnings found before it', () => {
+    const verdict = checkVerdict(report('missing-base'), 'error');
+    expect(verdict.failing).toEqual([]);
+    expect(checkVerdict(report('missing-base'), 'warning').failing.map((f) => f.rule)).toEqual(['FromAsCasing']);
+    expect(verdict.reason).toBe(
+      'registry.lab.test:5443/lab/no-such-image:1: failed to resolve source metadata for registry.lab.test:5443/lab/no-such-image:1: registry.lab.test:5443/lab/no-such-image:1: not found (line 3).',
     );
   });
 });
