@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { labActVars, runAct } from '../helpers/act.js';
 import { runAction } from '../helpers/action.js';
-import { unique } from '../helpers/docker.js';
+import { DockerClient, unique } from '../helpers/docker.js';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { labGitlabVariables, runGitlabCiLocal } from '../helpers/gitlab.js';
 import { DIST, labInputs, registryTags } from '../helpers/pipeline.js';
 import { repoFromFixture } from '../helpers/repo.js';
@@ -177,6 +178,64 @@ describe('the check gate: BuildKit’s Dockerfile checks before anything is buil
       /\| JSONArgsRecommended \| 9 \| .* \| \[docs\]\(https:\/\/docs\.docker\.com\/go\/dockerfile\/rule\/json-args-recommended\/\) \|/,
     );
     expect(await registryTags(lab, image)).toEqual(['main']);
+  });
+});
+
+describe('the check gate and a registry failing for a moment', () => {
+  const client = new DockerClient();
+  let proxy: FaultProxy;
+  let repo = '';
+
+  beforeAll(async () => {
+    proxy = await startFaultProxy(lab.home, lab.registry);
+    // A prior login to the proxy, copied into the run's private config with no request: the first requests through the
+    // proxy are the checks' own, resolving the base image.
+    expect((await client.login(proxy.host, lab.registryUser, lab.registryPassword)).code).toBe(0);
+    repo = await repoFromFixture('check-app');
+  });
+
+  afterAll(async () => {
+    await proxy.close();
+    client.dispose();
+    rmSync(repo, { recursive: true, force: true });
+  });
+
+  function build(image: string) {
+    return run('node', [DIST, 'build', '--images', image, '--platforms', 'linux/amd64'], {
+      cwd: repo,
+      env: {
+        ...process.env,
+        ...labInputs(lab),
+        DOCKER_CONFIG: client.configDir,
+        INPUT_TAGS: 'type=raw,value=checked',
+        INPUT_SCAN: 'false',
+        'INPUT_BUILD-ARGS': `BASE=${lab.baseImage.replace(lab.registry, proxy.host)}`,
+      },
+      timeoutMs: 300_000,
+    });
+  }
+
+  it('a 503 while the checks resolve the base image: retried with backoff, the run succeeds', async () => {
+    const image = `${lab.registry}/e2e/${unique('check-503')}`;
+    proxy.set('503', 2);
+    const before = proxy.injected;
+    const result = await build(image);
+    expect(result.code, result.stderr.slice(-3000)).toBe(0);
+    expect(proxy.injected - before).toBe(2);
+    expect(result.stderr).toMatch(/warning: checking the Dockerfile: attempt 1 of 4 failed \(.*\); retrying in 1s/);
+    expect(await registryTags(lab, image)).toEqual(['checked']);
+  });
+
+  it('a registry that stays down: the checks fail after the retries, clearly; nothing pushed', async () => {
+    const image = `${lab.registry}/e2e/${unique('check-down')}`;
+    proxy.set('down');
+    const result = await build(image);
+    proxy.set('none');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /Check gate failed: checking the Dockerfile failed 4 times, the registry did not recover/,
+    );
+    expect(await registryTags(lab, image)).toEqual([]);
   });
 });
 
