@@ -182,11 +182,13 @@ describe('the check gate: BuildKit’s Dockerfile checks before anything is buil
 });
 
 describe('the check gate and a registry failing for a moment', () => {
-  const client = new DockerClient();
+  // Made in beforeAll: a run that filters these tests out leaves no config directory behind.
+  let client: DockerClient;
   let proxy: FaultProxy;
   let repo = '';
 
   beforeAll(async () => {
+    client = new DockerClient();
     proxy = await startFaultProxy(lab.home, lab.registry);
     // A prior login to the proxy, copied into the run's private config with no request: the first requests through the
     // proxy are the checks' own, resolving the base image.
