@@ -3,8 +3,9 @@
  * before anything is built, so that a Dockerfile the gate rejects is never built or pushed. The Dockerfile's own
  * `# check=skip=...;error=true` directive is BuildKit's to apply; the verdict is `check-fail-on`'s. Each finding is an
  * annotation on its line of the Dockerfile, and the reports (SARIF, GitLab code quality, JUnit) go to the reports'
- * directory. A builder whose BuildKit has no checks (older than 0.14: the `docker` driver of Docker Engine 20.10) skips
- * the gate with a warning: that is the engine's limit, not a finding.
+ * directory. A builder without checks (BuildKit older than 0.14, such as the `docker` driver of Docker Engine 20.10,
+ * where buildx's fallback, the docker/dockerfile:1.8 frontend image, cannot be pulled) skips the gate with a warning:
+ * that is the engine's limit, not a finding.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -111,7 +112,12 @@ async function runChecks(run: GateRun, check: CheckPlan): Promise<ChecksRun> {
     if (checksUnsupported(result.stderr)) return { kind: 'unsupported', stderrTail: tail };
     throw new CommandError(`docker ${argv.join(' ')}`, result.code, tail);
   }
-  if (report.error !== undefined) {
+  // Never the Dockerfile's own error, whatever its words ("dockerfile parse error on line 3: ... EOF").
+  if (
+    report.error !== undefined &&
+    !violationsAreErrors(report) &&
+    !/^dockerfile parse error/i.test(report.error.message)
+  ) {
     const failure = new CommandError(`docker ${argv.join(' ')}`, result.code, report.error.message);
     if (isTransient(failure)) throw failure;
   }

@@ -186,6 +186,19 @@ describe('the check gate in a run', () => {
     expect(output(outputs, 'check-result')).toBe('passed');
   });
 
+  it('a Dockerfile that does not parse is judged at once, never retried, whatever its words', async () => {
+    const { cwd, env, calls } = workspace({ checkReport: 'parse-error.json' });
+    const { code, stdout } = await githubRun(cwd, env);
+    expect(code, stdout).toBe(1);
+    expect(calls().match(/--call=check/g)).toHaveLength(1);
+    expect(stdout).toContain(
+      '::error file=Dockerfile,line=2::dockerfile parse error on line 2: unknown instruction: RUNN',
+    );
+    expect(stdout).toContain(
+      '::error::the check gate failed on Dockerfile: dockerfile parse error on line 2: unknown instruction: RUNN (did you mean RUN?); nothing was built or pushed',
+    );
+  });
+
   it('buildx failing otherwise fails the run, with its error', async () => {
     const { cwd, env, calls } = workspace({ checkFails: 'ERROR: no builder "x" found' });
     const { code, stdout } = await githubRun(cwd, env);
