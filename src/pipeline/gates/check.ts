@@ -85,6 +85,9 @@ async function judgeCheck(run: GateRun, check: CheckPlan): Promise<GateResult> {
   };
 }
 
+/** BuildKit's error when it could not fetch an image's metadata from a registry (`... : 503 Service Unavailable`). */
+const REGISTRY_ERROR = /failed to resolve source metadata|failed to do request|failed to authorize|failed to fetch/i;
+
 type ChecksRun = { kind: 'report'; report: CheckReport } | { kind: 'unsupported'; stderrTail: string };
 
 /**
@@ -112,12 +115,9 @@ async function runChecks(run: GateRun, check: CheckPlan): Promise<ChecksRun> {
     if (checksUnsupported(result.stderr)) return { kind: 'unsupported', stderrTail: tail };
     throw new CommandError(`docker ${argv.join(' ')}`, result.code, tail);
   }
-  // Never the Dockerfile's own error, whatever its words ("dockerfile parse error on line 3: ... EOF").
-  if (
-    report.error !== undefined &&
-    !violationsAreErrors(report) &&
-    !/^dockerfile parse error/i.test(report.error.message)
-  ) {
+  // Only a registry's answer while resolving an image, never the Dockerfile's own error whatever its words (a parse
+  // error may say EOF).
+  if (report.error !== undefined && REGISTRY_ERROR.test(report.error.message)) {
     const failure = new CommandError(`docker ${argv.join(' ')}`, result.code, report.error.message);
     if (isTransient(failure)) throw failure;
   }
