@@ -29,7 +29,7 @@ export function checkVerdict(report: CheckReport, failOn: CheckFailOn): CheckVer
     // findings only where warnings fail too.
     const failing = violationsAreErrors(report) || failOn === 'warning' ? findings : [];
     const at = error.line === undefined || error.message.includes(`line ${error.line}`) ? '' : ` (line ${error.line})`;
-    return { passed: false, failing, reason: `${error.message}${at}.` };
+    return { passed: false, failing, reason: `${inLineOrder(error.message, findings)}${at}.` };
   }
   if (failOn === 'warning' && findings.length > 0) {
     return { passed: false, failing: findings, reason: `${count}, and check-fail-on is warning.` };
@@ -48,6 +48,19 @@ export function checkVerdict(report: CheckReport, failOn: CheckFailOn): CheckVer
  */
 export function violationsAreErrors(report: CheckReport): boolean {
   return report.error?.message.startsWith('lint violation found for rules') === true;
+}
+
+/**
+ * BuildKit lists the rules of "lint violation found for rules: A, B" in no stable order (a Go map's): listed here in the
+ * order of their first line in the Dockerfile, so that the same Dockerfile always says the same.
+ */
+function inLineOrder(message: string, findings: readonly CheckFinding[]): string {
+  const match = /^(lint violation found for rules: )(.+)$/.exec(message);
+  if (match === null) return message;
+  const first = (rule: string) => findings.findIndex((finding) => finding.rule === rule);
+  const rules = (match[2] ?? '').split(', ').map((rule, index) => ({ rule, at: first(rule), index }));
+  rules.sort((a, b) => (a.at < 0 ? Infinity : a.at) - (b.at < 0 ? Infinity : b.at) || a.index - b.index);
+  return `${match[1] ?? ''}${rules.map((entry) => entry.rule).join(', ')}`;
 }
 
 /** `FromAsCasing (line 1), JSONArgsRecommended (line 5)`: the rules and lines, for the one line of a failure. */

@@ -50,6 +50,17 @@ describe('the check gate’s verdict, by check-fail-on', () => {
     );
   });
 
+  it('lists the rules of BuildKit’s lint error in the Dockerfile’s order, whatever order BuildKit gave', () => {
+    const directive = report('error-directive');
+    const shuffled = {
+      ...directive,
+      error: { message: 'lint violation found for rules: ConsistentInstructionCasing, FromAsCasing', line: undefined },
+    };
+    expect(checkVerdict(shuffled, 'error').reason).toBe(
+      'lint violation found for rules: FromAsCasing, ConsistentInstructionCasing.',
+    );
+  });
+
   it('a base image that cannot be resolved fails on BuildKit’s error, not on the warnings found before it', () => {
     const verdict = checkVerdict(report('missing-base'), 'error');
     expect(verdict.failing).toEqual([]);
