@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { InputError } from './errors.js';
+import { dockerfilePath } from './plan/check.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -30,11 +31,6 @@ export function readDockerfile(cwd: string, context: string, file: string | unde
   } catch {
     return undefined;
   }
-}
-
-/** The Dockerfile's path relative to the working directory, as the build reads it. */
-export function dockerfilePath(context: string, file: string | undefined): string {
-  return file ?? join(context, 'Dockerfile');
 }
 
 /**

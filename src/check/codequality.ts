@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CheckReport } from './report.js';
+import { violationsAreErrors } from './verdict.js';
 
 export interface CodeQualityIssue {
   description: string;
@@ -19,10 +20,10 @@ export interface CodeQualityIssue {
 /**
  * `path`: the Dockerfile, relative to the project (what GitLab matches against the diff). A finding that fails the
  * build (under `check=error=true`) is `major`, a warning `minor`, and the error that stopped the checks (a parse
- * error) `critical`.
+ * error, a base image that could not be resolved) `critical`.
  */
 export function toCodeQuality(report: CheckReport, path: string): CodeQualityIssue[] {
-  const errorLevel = report.error !== undefined;
+  const errorLevel = violationsAreErrors(report);
   const issues = report.findings.map((finding): CodeQualityIssue => ({
     description: `${finding.rule}: ${finding.detail}`,
     check_name: `dockerfile/${finding.rule}`,
@@ -30,7 +31,7 @@ export function toCodeQuality(report: CheckReport, path: string): CodeQualityIss
     severity: errorLevel ? 'major' : 'minor',
     location: { path, lines: { begin: finding.line ?? 1 } },
   }));
-  if (report.error !== undefined && report.findings.length === 0) {
+  if (report.error !== undefined && !errorLevel) {
     issues.push({
       description: report.error.message,
       check_name: 'dockerfile/parse',

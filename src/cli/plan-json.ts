@@ -1,6 +1,7 @@
 /** What `docker-build plan` prints: the plan as one JSON object, with the exact buildx command line; no secrets. */
 import { references, type Plan } from '../plan/types.js';
 import { buildArgs } from '../tools/buildx.js';
+import { checkArgs } from '../tools/check.js';
 import { VERSION } from '../version.js';
 
 /** What `plan` prints: one JSON object, no secrets. */
@@ -21,6 +22,14 @@ export function planJson(plan: Plan): Record<string, unknown> {
     credentials: plan.credentials.map(({ registry, push, source }) => ({ registry, push, source })),
     builder: plan.builder,
     cache: { ...plan.cache, writeKey: plan.cache.writeKey ?? null, warning: plan.cache.warning ?? null },
+    check:
+      plan.check === undefined
+        ? null
+        : {
+            failOn: plan.check.failOn,
+            dockerfile: plan.check.dockerfile,
+            argv: ['docker', ...checkArgs(plan.check.build, builder)],
+          },
     build: { argv: ['docker', ...buildArgs(plan.build, builder, '<metadata-file>')] },
     proxy: plan.proxy,
     dockerBuild: VERSION,

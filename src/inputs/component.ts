@@ -142,7 +142,9 @@ export function renderComponent(): string {
       reports: {
         dotenv: 'docker-build.env',
         container_scanning: `${reports}/gl-container-scanning-report.json`,
-        junit: `${reports}/trivy-junit.xml`,
+        // The check gate's findings on the Dockerfile's lines, in the merge request's Code Quality widget and diff.
+        codequality: `${reports}/gl-code-quality-report.json`,
+        junit: [`${reports}/dockerfile-check-junit.xml`, `${reports}/trivy-junit.xml`],
       },
     },
   };

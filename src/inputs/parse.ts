@@ -4,6 +4,7 @@
  */
 import { InputError } from '../errors.js';
 import { combineLogins, parseRegistryAuth, simpleLogin, type RegistryLogin } from './login.js';
+import { CHECK_FAIL_ON, type CheckFailOn } from '../check/verdict.js';
 import { CACHE_KINDS, type CacheChoice } from './choices.js';
 import { parseSeverities } from '../scan/policy.js';
 import type { Severity } from '../scan/types.js';
@@ -44,6 +45,8 @@ export interface Inputs {
   buildkitdConfigInline: string | undefined;
   driverOpts: KeyValue[];
   binfmtImage: string;
+  check: boolean;
+  checkFailOn: CheckFailOn;
   scan: boolean;
   failOn: Severity[];
   scanSeverity: Severity[];
@@ -149,6 +152,8 @@ export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
       csvFields('driver-opts', line).map((field) => parseKeyValue('driver-opts', field, OPTION_KEY, 'key=value')),
     ),
     binfmtImage: optional(text('binfmt-image')) ?? spec('binfmt-image').default,
+    check: bool('check'),
+    checkFailOn: parseOption('check-fail-on', text('check-fail-on'), CHECK_FAIL_ON),
     scan: bool('scan'),
     failOn: parseSeverities('fail-on', list('fail-on').join(',')),
     scanSeverity: parseSeverities('scan-severity', list('scan-severity').join(',')),

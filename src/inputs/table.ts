@@ -5,6 +5,7 @@
  */
 import type { Platform } from '../context/types.js';
 import { SHA_LENGTH } from '../meta/index.js';
+import { CHECK_FAIL_ON } from '../check/verdict.js';
 import { CACHE_KINDS } from './choices.js';
 import type { ListFormat } from './list.js';
 
@@ -39,7 +40,8 @@ export interface InputSpec {
   readonly group: InputGroup;
 }
 
-export type InputGroup = 'Tags and labels' | 'Build' | 'Cache' | 'Scan gate' | 'Registry login' | 'Builder';
+export type InputGroup =
+  'Tags and labels' | 'Build' | 'Cache' | 'Check gate' | 'Scan gate' | 'Registry login' | 'Builder';
 
 const ALL: readonly Platform[] = ['github', 'gitlab', 'local'];
 /*
@@ -308,6 +310,25 @@ export const INPUTS: readonly InputSpec[] = [
     platforms: ALL,
     group: 'Cache',
   },
+  // Check gate (BuildKit's Dockerfile checks: `docker buildx build --call=check`)
+  {
+    name: 'check',
+    kind: bool,
+    default: 'true',
+    description:
+      "Run BuildKit's Dockerfile checks (`docker buildx build --call=check`) on the run's builder before anything is built: a failed check builds and pushes nothing. The Dockerfile's own `# check=skip=...;error=true` directive applies. Skipped, with a warning, on a builder whose BuildKit is older than 0.14 (such as the `docker` driver of Docker Engine 20.10).",
+    platforms: ALL,
+    group: 'Check gate',
+  },
+  {
+    name: 'check-fail-on',
+    kind: { type: 'enum', options: CHECK_FAIL_ON },
+    default: 'error',
+    description:
+      '`error`: fail on what BuildKit reports as an error (a Dockerfile that does not parse, rule violations under `# check=error=true`); `warning`: on any rule violation too; `none`: report only (the build itself still stops on a Dockerfile that does not parse or breaks its `# check=error=true`).',
+    platforms: ALL,
+    group: 'Check gate',
+  },
   // Scan gate (aquasecurity/trivy-action's inputs, where they exist)
   {
     name: 'scan',
@@ -543,6 +564,21 @@ export const OUTPUTS: readonly OutputSpec[] = [
     description:
       'JSON: the layer cache\'s kind, the keys read and written, and how many build steps came from it: `{"kind":"gha","read":[...],"write":"...","steps":5,"cached":4}`.',
   },
+  {
+    name: 'check-result',
+    description:
+      "The Dockerfile checks: `passed`, `failed` or `skipped` (`check` is false, or the builder's BuildKit has no checks).",
+  },
+  {
+    name: 'check-sarif',
+    description:
+      'Path of the Dockerfile checks as SARIF, for `github/codeql-action/upload-sarif` (one rule per check).',
+  },
+  {
+    name: 'check-codequality',
+    description: "Path of the Dockerfile checks as GitLab's code quality report (`artifacts: reports: codequality`).",
+  },
+  { name: 'check-junit', description: 'Path of the Dockerfile checks as JUnit: one test case per finding.' },
   { name: 'scan-result', description: '`passed`, `failed` or `skipped`.' },
   { name: 'scan-counts', description: 'JSON object: platform → severity → number of reported findings.' },
   { name: 'sarif', description: 'Path of the SARIF report, for `github/codeql-action/upload-sarif`.' },
@@ -565,4 +601,13 @@ export function dotenvName(output: string): string {
  * The outputs later jobs need, within GitLab's limits on a dotenv report (5 KB, one line per variable): not the
  * labels, annotations or buildx's metadata, which are in the job log.
  */
-export const DOTENV_OUTPUTS = ['digest', 'image', 'tags', 'version', 'platform-digests', 'scan-result', 'imageid'];
+export const DOTENV_OUTPUTS = [
+  'digest',
+  'image',
+  'tags',
+  'version',
+  'platform-digests',
+  'check-result',
+  'scan-result',
+  'imageid',
+];

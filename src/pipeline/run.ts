@@ -172,8 +172,11 @@ export async function runPipeline(
     const failure =
       failed.length === 0
         ? undefined
-        : `${failed.map((result) => result.failure ?? 'a gate failed').join('; ')}; no tag was attached` +
-          (digest === '' ? '' : ` (the untagged digest ${digest} is left for the registry's garbage collection)`);
+        : `${failed.map((result) => result.failure ?? 'a gate failed').join('; ')}; ` +
+          (failedEarly
+            ? 'nothing was built or pushed'
+            : 'no tag was attached' +
+              (digest === '' ? '' : ` (the untagged digest ${digest} is left for the registry's garbage collection)`));
     return {
       failure,
       gateSummary: Object.values(results)
@@ -226,6 +229,10 @@ export function outputValues(outputs: Outputs): Record<string, string> {
     metadata: outputs.metadata,
     imageid: outputs.imageid,
     cache: JSON.stringify(outputs.cache),
+    'check-result': 'skipped',
+    'check-sarif': '',
+    'check-codequality': '',
+    'check-junit': '',
     'scan-result': 'skipped',
     'scan-counts': '{}',
     sarif: '',

@@ -13,6 +13,7 @@ import { cacheRepository, planCache, type CachePlan } from './cache.js';
 import { describeSource, missingMessage, planCredentials, type UserDockerConfig } from './credentials.js';
 import { pulledImages } from './dockerfile.js';
 import { planProxy } from './proxy.js';
+import { planCheck } from './check.js';
 import { planScan } from './scan.js';
 import { decidePush } from './push.js';
 import { registryOf } from './registries.js';
@@ -201,6 +202,7 @@ export function makePlan(request: PlanRequest): Plan {
     builder,
     binfmtImage: inputs.binfmtImage,
     cache,
+    check: planCheck(inputs),
     scan: planScan(inputs, request.ignoreFiles ?? []),
     reportsDir: inputs.reportsDir,
     build,

@@ -4,12 +4,26 @@
  * through the environment).
  */
 import type { Platform } from '../context/types.js';
+import type { CheckFailOn } from '../check/verdict.js';
 import type { KeyValue } from '../inputs/values.js';
 import type { CachePlan } from './cache.js';
 import type { CredentialSource } from './credentials.js';
 import type { ProxyPlan } from './proxy.js';
 import type { DbSources } from '../scan/db.js';
 import type { Severity } from '../scan/types.js';
+
+/**
+ * The check gate: BuildKit's Dockerfile checks (`buildx build --call=check`) on the run's builder, before the build.
+ * It checks the Dockerfile as the build reads it: the same context, file, target, platforms, build arguments and
+ * named contexts; no secret, SSH agent, cache or output (the checks run no instruction).
+ */
+export interface CheckPlan {
+  /** what fails the gate (`check-fail-on`) */
+  failOn: CheckFailOn;
+  /** the Dockerfile, relative to the working directory as the reports and annotations name it: `app/Dockerfile` */
+  dockerfile: string;
+  build: Pick<BuildPlan, 'context' | 'file' | 'target' | 'platforms' | 'buildArgs' | 'buildContexts'>;
+}
 
 /** The scan gate: Trivy on every platform's image, and what fails it. */
 export interface ScanPlan {
@@ -126,6 +140,8 @@ export interface Plan {
   /** the image that installs QEMU, run only for platforms the builder cannot already run */
   binfmtImage: string;
   cache: CachePlan;
+  /** the check gate; undefined when `check` is false */
+  check: CheckPlan | undefined;
   /** the scan gate; undefined when `scan` is false */
   scan: ScanPlan | undefined;
   /** where the gates write their reports (`reports-dir`, relative to the working directory) */

@@ -3,6 +3,7 @@
  * before anything is built; `after-push` gates on every platform's image.
  */
 import type { Gate } from '../step.js';
+import { CHECK_GATE } from './check.js';
 import { SCAN_GATE } from './scan.js';
 
-export const GATES: readonly Gate[] = [SCAN_GATE];
+export const GATES: readonly Gate[] = [CHECK_GATE, SCAN_GATE];

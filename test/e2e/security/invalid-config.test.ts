@@ -16,6 +16,8 @@ const CASES: [string, string, RegExp][] = [
   ['load', 'sometimes', /Invalid load "sometimes": expected true or false/],
   ['pull', '1', /Invalid pull "1": expected true or false/],
   ['no-cache', 'maybe', /Invalid no-cache "maybe"/],
+  ['check', 'off', /Invalid check "off": expected true or false/],
+  ['check-fail-on', 'maybe', /Invalid check-fail-on "maybe": expected one of error, warning, none/],
   ['scan', 'off', /Invalid scan "off"/],
   ['fail-on', 'SEVERE', /Invalid fail-on "SEVERE"/],
   ['fail-on', 'CRITICAL,HGH', /Invalid fail-on "HGH"/],

@@ -37,4 +37,13 @@ describe('the Dockerfile checks as a GitLab code quality report', () => {
     const once = toCodeQuality(report('warnings'), 'Dockerfile');
     expect(toCodeQuality(report('warnings'), 'Dockerfile')).toEqual(once);
   });
+
+  it('a base image not found: the warning stays minor, BuildKit’s error is critical on the FROM’s line', () => {
+    expect(
+      toCodeQuality(report('missing-base'), 'Dockerfile').map((i) => [i.check_name, i.severity, i.location]),
+    ).toEqual([
+      ['dockerfile/FromAsCasing', 'minor', { path: 'Dockerfile', lines: { begin: 1 } }],
+      ['dockerfile/parse', 'critical', { path: 'Dockerfile', lines: { begin: 3 } }],
+    ]);
+  });
 });

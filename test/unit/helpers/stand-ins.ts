@@ -1,7 +1,8 @@
 // Stand-in `docker` and `trivy` programs (shell scripts) for unit tests that run a whole pipeline without a daemon or a
 // network: docker answers login, buildx (create, build, imagetools, rm) as buildx would for a two-platform push by
-// digest; trivy answers --version, downloads a database into --cache-dir, and scans each platform with a real Trivy
-// report of test/fixtures/trivy/ (linux/arm64: two CRITICAL findings; linux/amd64: four MEDIUM).
+// digest, and the Dockerfile checks with a real report of test/fixtures/check/; trivy answers --version, downloads a
+// database into --cache-dir, and scans each platform with a real Trivy report of test/fixtures/trivy/ (linux/arm64:
+// two CRITICAL findings; linux/amd64: four MEDIUM).
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ export const AMD64_DIGEST = `sha256:${'1'.repeat(64)}`;
 export const ARM64_DIGEST = `sha256:${'2'.repeat(64)}`;
 
 const FIXTURES = new URL('../../fixtures/trivy/', import.meta.url).pathname;
+const CHECK_FIXTURES = new URL('../../fixtures/check/', import.meta.url).pathname;
 
 export interface StandIns {
   /** the directory to put first on PATH */
@@ -26,6 +28,12 @@ export interface StandInOptions {
   arm64Report?: string;
   /** the database download waits until this file exists */
   dbWaitsFor?: string;
+  /** what `docker buildx build --call=check` prints: a report of test/fixtures/check/ (`clean.json` by default) */
+  checkReport?: string;
+  /** `docker buildx build --call=check` prints this on stderr, nothing on stdout, and exits 1 */
+  checkFails?: string;
+  /** the first this many checks report BuildKit's error for a base image the registry answered 503 for */
+  checkTransient?: number;
 }
 
 const INDEX = JSON.stringify({
@@ -55,11 +63,27 @@ export function writeStandIns(options: StandInOptions = {}): StandIns {
           'echo "#5 [2/2] RUN make" >&2',
         ]
       : [`echo '${options.buildFails}' >&2`, 'exit 1'];
+  const check = join(CHECK_FIXTURES, options.checkReport ?? 'clean.json');
+  const transient = JSON.stringify({
+    warnings: null,
+    buildError: { message: 'r.example.com/base:1: failed to resolve source metadata: 503 Service Unavailable' },
+  });
+  const checkAnswer = [
+    options.checkTransient === undefined
+      ? ''
+      : `n=$(cat ${dir}/checks 2>/dev/null || echo 0); echo $((n + 1)) >${dir}/checks; ` +
+        `[ "$n" -lt ${options.checkTransient} ] && { echo '${transient}'; exit 1; }; `,
+    options.checkFails === undefined
+      ? `cat ${check}; grep -q '"ruleName"' ${check} && exit 1; exit 0`
+      : `echo '${options.checkFails}' >&2; exit 1`,
+  ].join('');
   script('docker', [
     'case "$1 $2 $3" in',
     '  "login "*) cat >/dev/null ;;',
     '  "buildx inspect "*) echo "Name: b"; echo "Platforms: linux/amd64, linux/arm64" ;;',
-    `  "buildx build "*) ${build.join('; ')} ;;`,
+    // The Dockerfile checks print their report; buildx exits 1 when there is any finding.
+    `  "buildx build "*) case "$*" in *--call=check*) ${checkAnswer} ;; esac`,
+    `    ${build.join('; ')} ;;`,
     `  "buildx imagetools inspect") echo '${INDEX}' ;;`,
     'esac',
   ]);
