@@ -142,7 +142,8 @@ export function renderComponent(): string {
       reports: {
         dotenv: 'docker-build.env',
         container_scanning: `${reports}/gl-container-scanning-report.json`,
-        junit: `${reports}/trivy-junit.xml`,
+        // A list: each gate adds its own (a file a gate that did not run never wrote is skipped with a warning).
+        junit: [`${reports}/trivy-junit.xml`, `${reports}/test-junit.xml`],
       },
     },
   };

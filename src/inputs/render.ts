@@ -37,7 +37,15 @@ export function renderActionYml(): string {
   })}`;
 }
 
-const GROUPS: readonly InputGroup[] = ['Tags and labels', 'Build', 'Cache', 'Scan gate', 'Registry login', 'Builder'];
+const GROUPS: readonly InputGroup[] = [
+  'Tags and labels',
+  'Build',
+  'Cache',
+  'Scan gate',
+  'Test gate',
+  'Registry login',
+  'Builder',
+];
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
