@@ -37,7 +37,7 @@ import {
 import { LocalReporter } from './platform/local.js';
 import { debugEnabled, type Reporter } from './platform/types.js';
 import { planJson } from './cli/plan-json.js';
-import { hostPlatform, ignoreFiles, localEngine, readDockerfile } from './host.js';
+import { dockerEngine, hostPlatform, ignoreFiles, localEngine, readDockerfile } from './host.js';
 
 export interface Prepared {
   inputs: Inputs;
@@ -107,6 +107,7 @@ export async function prepare(
     dockerConfig: userConfig?.view,
     dockerfile: readDockerfile(cwd, inputs.context, inputs.file),
     ignoreFiles: ignored,
+    engine: dockerEngine(env),
     proxy,
   });
   const proxyLine = proxySummary(plan.proxy);

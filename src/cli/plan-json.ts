@@ -21,6 +21,10 @@ export function planJson(plan: Plan): Record<string, unknown> {
     credentials: plan.credentials.map(({ registry, push, source }) => ({ registry, push, source })),
     builder: plan.builder,
     cache: { ...plan.cache, writeKey: plan.cache.writeKey ?? null, warning: plan.cache.warning ?? null },
+    test:
+      plan.test === undefined
+        ? null
+        : { ...plan.test, env: plan.test.env.map((entry) => entry.key), warning: plan.test.warning ?? null },
     build: { argv: ['docker', ...buildArgs(plan.build, builder, '<metadata-file>')] },
     proxy: plan.proxy,
     dockerBuild: VERSION,

@@ -14,6 +14,7 @@ import { describeSource, missingMessage, planCredentials, type UserDockerConfig 
 import { pulledImages } from './dockerfile.js';
 import { planProxy } from './proxy.js';
 import { planScan } from './scan.js';
+import { planTest } from './test.js';
 import { decidePush } from './push.js';
 import { registryOf } from './registries.js';
 import { references, type BuilderPlan, type BuildOutput, type BuildPlan, type Plan, type TagGroup } from './types.js';
@@ -50,6 +51,8 @@ export interface PlanRequest {
   dockerfile: string | undefined;
   /** Trivy's ignore files, absolute, as the edge found and checked them */
   ignoreFiles?: string[];
+  /** the job has a Docker engine (DOCKER_HOST, or the default socket): where the test gate runs its command */
+  engine?: boolean;
   /** the job's proxy variables; none when absent */
   proxy?: ProxyEnv;
 }
@@ -202,6 +205,7 @@ export function makePlan(request: PlanRequest): Plan {
     binfmtImage: inputs.binfmtImage,
     cache,
     scan: planScan(inputs, request.ignoreFiles ?? []),
+    test: planTest(inputs, { push: push.push, engine: request.engine ?? true, dockerfile: request.dockerfile }),
     reportsDir: inputs.reportsDir,
     build,
     proxy: proxy.plan,
