@@ -4,5 +4,6 @@
  */
 import type { Gate } from '../step.js';
 import { SCAN_GATE } from './scan.js';
+import { TEST_GATE } from './test.js';
 
-export const GATES: readonly Gate[] = [SCAN_GATE];
+export const GATES: readonly Gate[] = [SCAN_GATE, TEST_GATE];
