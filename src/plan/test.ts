@@ -17,39 +17,47 @@ export interface TestFacts {
   dockerfile: string | undefined;
 }
 
+/**
+ * The refusals that need no CI context (no engine, push false, no HEALTHCHECK in the Dockerfile): the edge calls it
+ * before the first git or network call, and planTest again.
+ */
+export function checkTest(inputs: Inputs, facts: Omit<TestFacts, 'push'>): void {
+  if (!inputs.healthcheck) return;
+  if (!facts.engine) {
+    throw new InputError(
+      'healthcheck',
+      'true',
+      'starts the image as a container, and this job has no Docker engine (no DOCKER_HOST, no /var/run/docker.sock)',
+    );
+  }
+  if (inputs.push === 'never') {
+    throw new InputError('healthcheck', 'true', 'starts the pushed image, and push is false: nothing is pushed');
+  }
+  const declared = facts.dockerfile === undefined ? undefined : declaredHealthcheck(facts.dockerfile, inputs.target);
+  if (declared !== undefined && declared.kind !== 'declared') {
+    const where = inputs.target === undefined ? 'the final stage' : `stage ${inputs.target}`;
+    throw new InputError(
+      'healthcheck',
+      'true',
+      declared.kind === 'none'
+        ? `${where} of the Dockerfile has no HEALTHCHECK (or HEALTHCHECK NONE)`
+        : `${where} of the Dockerfile declares no HEALTHCHECK (one its base image ${declared.image} may have is ` +
+            'not known before the build): add a HEALTHCHECK instruction to the Dockerfile',
+    );
+  }
+}
+
 /** Undefined when neither `test` nor `healthcheck` is set. */
 export function planTest(inputs: Inputs, facts: TestFacts): TestPlan | undefined {
   if (inputs.test === undefined && !inputs.healthcheck) return undefined;
-  let healthcheck = inputs.healthcheck;
-  let warning: string | undefined;
-  if (healthcheck) {
-    if (!facts.engine) {
-      throw new InputError(
-        'healthcheck',
-        'true',
-        'starts the image as a container, and this job has no Docker engine (no DOCKER_HOST, no /var/run/docker.sock)',
-      );
-    }
-    if (!facts.push && inputs.push === 'never') {
-      throw new InputError('healthcheck', 'true', 'starts the pushed image, and push is false: nothing is pushed');
-    }
-    const declared = facts.dockerfile === undefined ? undefined : declaredHealthcheck(facts.dockerfile, inputs.target);
-    if (declared !== undefined && declared.kind !== 'declared') {
-      const where = inputs.target === undefined ? 'the final stage' : `stage ${inputs.target}`;
-      throw new InputError(
-        'healthcheck',
-        'true',
-        declared.kind === 'none'
-          ? `${where} of the Dockerfile has no HEALTHCHECK (or HEALTHCHECK NONE)`
-          : `${where} of the Dockerfile declares no HEALTHCHECK (one its base image ${declared.image} may have is ` +
-              'not known before the build): add a HEALTHCHECK instruction to the Dockerfile',
-      );
-    }
-    if (!facts.push) {
-      healthcheck = false;
-      warning = 'healthcheck: skipped, the image is not pushed (there is no image to start a container from)';
-    }
-  }
+  checkTest(inputs, facts);
+  // push auto that does not push (a pull request from a fork): the test still runs, in the builder; the health check
+  // has no image to start.
+  const healthcheck = inputs.healthcheck && facts.push;
+  const warning =
+    inputs.healthcheck && !facts.push
+      ? 'healthcheck: skipped, the image is not pushed (there is no image to start a container from)'
+      : undefined;
   const runner = !facts.push
     ? 'builder'
     : inputs.testRunner === 'auto'

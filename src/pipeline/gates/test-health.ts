@@ -34,8 +34,12 @@ export async function awaitHealthy(
   say: (line: string) => void,
   deadline: { signal: AbortSignal; timedOut: () => string | undefined },
 ): Promise<HealthOutcome> {
+  // Its looks at the container, every half second, go to the debug log: the platform's block says what changed.
+  const looking = step.runner.withLog((line) => {
+    step.reporter.debug(line);
+  });
   const docker = (args: string[], allowFailure = false) =>
-    runner.run('docker', args, { env: step.docker.vars, quiet: true, allowFailure });
+    looking.run('docker', args, { env: step.docker.vars, quiet: true, allowFailure });
   try {
     await runner.run('docker', dockerRunDetachedArgs(run), { env: { ...env, ...step.docker.vars }, quiet: true });
     let noted = '';
@@ -49,7 +53,10 @@ export async function awaitHealthy(
         say(`${run.platform}: health ${state.health}`);
       }
       if (state.health === 'healthy') return { passed: true, reason: undefined, exitCode: undefined, tail: [] };
-      const lastCheck = state.healthOutput === undefined ? [] : ['last health check:', ...lines(state.healthOutput)];
+      const lastCheck =
+        state.healthOutput === undefined
+          ? []
+          : ['last health check:', ...(state.healthOutput === '' ? ['(no output)'] : lines(state.healthOutput))];
       if (state.health === 'unhealthy') return failed('unhealthy', undefined, await tail(lastCheck));
       if (!state.running) {
         return failed(
@@ -64,7 +71,11 @@ export async function awaitHealthy(
       await sleep(POLL_MS, deadline.signal);
     }
   } finally {
-    await docker(containerRemoveArgs(run.name), true);
+    await runner.run('docker', containerRemoveArgs(run.name), {
+      env: step.docker.vars,
+      quiet: true,
+      allowFailure: true,
+    });
   }
 
   async function tail(lastCheck: string[]): Promise<string[]> {

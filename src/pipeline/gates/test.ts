@@ -249,8 +249,8 @@ export async function testGate(run: GateRun, test: TestPlan): Promise<PlatformTe
   const targets = testedTargets(test, run.targets);
   const id = randomBytes(4).toString('hex');
   step.reporter.info(
-    `testing ${targets.map((t) => t.platform).join(', ')} ${test.runnerReason.startsWith('in ') ? '' : 'with '}` +
-      `${test.runnerReason}: ${describeTest(test)}; limit ${duration(test.timeoutMs)} each`,
+    `testing ${targets.map((t) => t.platform).join(', ')}: ${describeTest(test)}; ${test.runnerReason}; ` +
+      `limit ${duration(test.timeoutMs)} each`,
   );
   return pooled(targets, CONCURRENCY, async (target, index) => {
     const lines: string[] = [];
