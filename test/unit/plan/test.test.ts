@@ -3,6 +3,8 @@ import { parseInputs } from '../../../src/inputs/parse.js';
 import { inputVariables, rawInputs } from '../../../src/inputs/read.js';
 import { declaredHealthcheck } from '../../../src/plan/dockerfile.js';
 import { planTest, type TestFacts } from '../../../src/plan/test.js';
+import { makePlan } from '../../../src/plan/plan.js';
+import { localContext } from '../../../src/context/local.js';
 
 function inputs(given: Record<string, string>) {
   return parseInputs(
@@ -13,6 +15,23 @@ function inputs(given: Record<string, string>) {
 const HEALTHY = ['ARG BASE', 'FROM ${BASE}', 'HEALTHCHECK --interval=1s CMD test -f /tmp/up', 'CMD ["serve"]', ''].join(
   '\n',
 );
+/** A plan as makePlan gives it for no input at all, for planJson. */
+const planBase = makePlan({
+  ctx: localContext(
+    { sha: 'a'.repeat(40), branch: 'main', tag: '', commitDate: '', originUrl: '', originHead: '', topLevel: '/app' },
+    new Date(0),
+  ),
+  inputs: inputs({}),
+  logins: [],
+  automatic: [],
+  toggles: { shortShaLength: undefined, prHeadSha: false, annotationLevels: undefined },
+  now: new Date(0),
+  builderName: 'b',
+  hostPlatform: 'linux/amd64',
+  ghaAvailable: false,
+  dockerConfig: undefined,
+  dockerfile: undefined,
+});
 const PUSHED: TestFacts = { push: true, engine: true, dockerfile: HEALTHY };
 
 describe('the test gate in the plan', () => {
@@ -79,6 +98,16 @@ describe('the test gate in the plan', () => {
       healthcheck: false,
       warning: 'healthcheck: skipped, the image is not pushed (there is no image to start a container from)',
     });
+  });
+});
+
+describe('the test gate in `plan`', () => {
+  it('prints the command and the names of test-env, never their values', async () => {
+    const { planJson } = await import('../../../src/cli/plan-json.js');
+    const test = planTest(inputs({ test: 'make test', 'test-env': 'TOKEN=s3cr3t' }), PUSHED);
+    const json = JSON.stringify(planJson({ ...planBase, test }));
+    expect(json).toContain('"test":{"command":["make","test"],"env":["TOKEN"]');
+    expect(json).not.toContain('s3cr3t');
   });
 });
 
