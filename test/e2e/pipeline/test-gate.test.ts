@@ -221,7 +221,7 @@ describe('the test gate: the command in the image of every platform, by digest, 
   });
 });
 
-describe('the test gate through act and gitlab-ci-local: fails on linux/arm64 only, no tag', () => {
+describe('the test gate through act and gitlab-ci-local: fails on linux/arm64 only, no tag; the passing variant tagged', () => {
   const client = new DockerClient();
   const secrets = mkdtempSync(join(tmpdir(), 'e2e-test-gate-secrets-'));
 
@@ -234,27 +234,39 @@ describe('the test gate through act and gitlab-ci-local: fails on linux/arm64 on
     rmSync(secrets, { recursive: true, force: true });
   });
 
+  const tagged = async (ref: string) => (await client.docker(['buildx', 'imagetools', 'inspect', ref])).code === 0;
+
   it('the GitHub Action under act', async () => {
     const image = `${lab.registry}/e2e/${unique('test-gate-act')}`;
     const repo = await repoFromFixture(['test-app', 'test-gate-act'], 'https://github.com/example/test-gate.git', true);
     const secretFile = join(secrets, 'secrets.env');
     writeFileSync(secretFile, `REGISTRY_PASSWORD=${lab.registryPassword}\n`, { mode: 0o600 });
-    let result: RunResult;
-    try {
-      result = await runAct(repo, '.github/workflows/image.yml', [
+    const act = (dockerfile: string, tag: string) =>
+      runAct(repo, '.github/workflows/image.yml', [
         ...labActVars(lab, image),
+        `--var=DOCKERFILE=${dockerfile}`,
+        `--var=TAG=${tag}`,
         `--secret-file=${secretFile}`,
       ]);
+    let failing: RunResult;
+    let passing: RunResult;
+    try {
+      failing = await act('Dockerfile', 'failing');
+      passing = await act('Dockerfile.pass', 'passing');
     } finally {
       rmSync(secretFile, { force: true });
       rmSync(repo, { recursive: true, force: true });
     }
-    expect(result.code, result.stdout.slice(-4000)).not.toBe(0);
-    expect(result.stdout).toMatch(/the test gate failed on linux\/arm64 \(exit code 1\)/);
-    expect(result.stdout).toMatch(/\| output test-result=failed/);
-    expect(result.stdout).toMatch(/\| output junit-failures=1/);
-    expect(result.stdout).not.toContain(lab.registryPassword);
-    expect((await client.docker(['buildx', 'imagetools', 'inspect', `${image}:act`])).code).not.toBe(0);
+    expect(failing.code, failing.stdout.slice(-4000)).not.toBe(0);
+    expect(failing.stdout).toMatch(/the test gate failed on linux\/arm64 \(exit code 1\)/);
+    expect(failing.stdout).toMatch(/\| output test-result=failed/);
+    expect(failing.stdout).toMatch(/\| output junit-failures=1/);
+    expect(await tagged(`${image}:failing`)).toBe(false);
+    expect(passing.code, passing.stdout.slice(-4000)).toBe(0);
+    expect(passing.stdout).toMatch(/\| output test-result=passed/);
+    expect(passing.stdout).toMatch(/\| output junit-failures=0/);
+    expect(await tagged(`${image}:passing`)).toBe(true);
+    expect(failing.stdout + passing.stdout).not.toContain(lab.registryPassword);
   });
 
   it('the GitLab component under gitlab-ci-local', async () => {
@@ -265,16 +277,32 @@ describe('the test gate through act and gitlab-ci-local: fails on linux/arm64 on
       true,
     );
     try {
-      const result = await runGitlabCiLocal(repo, labGitlabVariables(lab, image));
-      const log = result.stdout + result.stderr;
-      expect(result.code, log.slice(-4000)).not.toBe(0);
-      expect(log).toMatch(/FAIL\s+docker-build/);
-      expect(log).toMatch(/the test gate failed on linux\/arm64 \(exit code 1\)/);
-      const xml = readFileSync(join(repo, 'docker-build-reports', 'test-junit.xml'), 'utf8');
-      expect([...xml.matchAll(/<failure message="([^"]*)"/g)].map((m) => m[1])).toEqual(['linux/arm64: exit code 1']);
+      const pipeline = async (dockerfile: string, tag: string) => {
+        const result = await runGitlabCiLocal(repo, {
+          ...labGitlabVariables(lab, image),
+          DOCKERFILE: dockerfile,
+          TAG: tag,
+        });
+        const failures = [
+          ...readFileSync(join(repo, 'docker-build-reports', 'test-junit.xml'), 'utf8').matchAll(
+            /<failure message="([^"]*)"/g,
+          ),
+        ].map((m) => m[1]);
+        return { ...result, log: result.stdout + result.stderr, failures };
+      };
+      const failing = await pipeline('Dockerfile', 'failing');
+      expect(failing.code, failing.log.slice(-4000)).not.toBe(0);
+      expect(failing.log).toMatch(/FAIL\s+docker-build/);
+      expect(failing.log).toMatch(/the test gate failed on linux\/arm64 \(exit code 1\)/);
+      expect(failing.failures).toEqual(['linux/arm64: exit code 1']);
       expect(readFileSync(join(repo, 'docker-build.env'), 'utf8')).toContain('DOCKER_BUILD_TEST_RESULT=failed\n');
-      expect(log).not.toContain(lab.registryPassword);
-      expect((await client.docker(['buildx', 'imagetools', 'inspect', `${image}:gitlab`])).code).not.toBe(0);
+      expect(await tagged(`${image}:failing`)).toBe(false);
+      const passing = await pipeline('Dockerfile.pass', 'passing');
+      expect(passing.code, passing.log.slice(-4000)).toBe(0);
+      expect(passing.failures).toEqual([]);
+      expect(readFileSync(join(repo, 'docker-build.env'), 'utf8')).toContain('DOCKER_BUILD_TEST_RESULT=passed\n');
+      expect(await tagged(`${image}:passing`)).toBe(true);
+      expect(failing.log + passing.log).not.toContain(lab.registryPassword);
     } finally {
       rmSync(repo, { recursive: true, force: true });
     }
