@@ -1,12 +1,14 @@
 // The test gate in the lab: a command run in the pushed image of every platform (arm64 under QEMU) before any tag,
 // through the local command (docker run, and the builder), the GitHub Action under act and the component under
 // gitlab-ci-local; the health check; bad input refused before anything runs.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { labActVars, runAct } from '../helpers/act.js';
+import { runAction } from '../helpers/action.js';
 import { DockerClient, unique } from '../helpers/docker.js';
 import { labGitlabVariables, runGitlabCiLocal } from '../helpers/gitlab.js';
 import { DIST, labInputs } from '../helpers/pipeline.js';
@@ -192,6 +194,63 @@ describe('the test gate: the command in the image of every platform, by digest, 
     expect(healthy.result.stderr).toMatch(/linux\/arm64: health healthy/);
     expect(healthy.outputs['test-result']).toBe('passed');
     expect(await tagged('healthy')).toBe(true);
+  });
+
+  it('a cancelled run (SIGTERM while the test runs) leaves no container behind', async () => {
+    const child = spawn(
+      'node',
+      [
+        DIST,
+        'build',
+        '--images',
+        image,
+        '--file',
+        'Dockerfile.pass',
+        '--platforms',
+        'linux/amd64',
+        '--tags',
+        'type=raw,value=cancelled',
+        '--scan',
+        'false',
+        '--test',
+        'sleep 120',
+      ],
+      { cwd: repo, env: { ...process.env, ...labInputs(lab) }, stdio: ['ignore', 'ignore', 'ignore'] },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const containers = async () =>
+      (
+        await client.mustDocker(['ps', '--all', '--filter', 'name=docker-build-test-', '--format', '{{.Names}}'])
+      ).stdout.trim();
+    // the test's output is held until it ends: the container itself says that it runs
+    for (let tries = 0; (await containers()) === '' && tries < 600; tries++) await sleep(100);
+    expect(await containers()).toMatch(/^docker-build-test-[0-9a-f]{8}-1$/);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(await containers()).toBe('');
+    expect(await tagged('cancelled')).toBe(false);
+  });
+
+  it('as the GitHub Action: a row per platform in the job summary, the failure and its last lines first', async () => {
+    const { main, outputs, summary } = await runAction(
+      repo,
+      { name: 'push', ref: 'refs/heads/main' },
+      {
+        ...labInputs(lab),
+        INPUT_IMAGES: image,
+        INPUT_PLATFORMS: 'linux/amd64,linux/arm64',
+        INPUT_TAGS: 'type=raw,value=action',
+        INPUT_SCAN: 'false',
+        INPUT_TEST: TEST,
+      },
+    );
+    expect(main.code, main.stdout.slice(-3000)).toBe(1);
+    expect(outputs['test-result']).toBe('failed');
+    expect(summary).toContain('### Failed in step: Test gate');
+    expect(summary).toMatch(/\| linux\/amd64 \| passed \| 0 \| \d+\.\d \|/);
+    expect(summary).toMatch(/\| linux\/arm64 \| FAILED \(exit code 1\) \| 1 \| \d+\.\d \|/);
+    expect(summary).toMatch(/\*\*linux\/arm64\*\*, last lines:\n\n```\naarch64\ncat: can't open '\/app\/ok'/);
+    expect(await tagged('action')).toBe(false);
   });
 
   it.each([
