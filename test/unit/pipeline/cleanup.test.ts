@@ -1,8 +1,19 @@
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { CleanupStack } from '../../../src/pipeline/cleanup.js';
-import { testStep } from '../helpers/step.js';
+import { testStep as newStep } from '../helpers/step.js';
+
+/** testStep's directories, removed after each test. */
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function testStep(...args: Parameters<typeof newStep>): ReturnType<typeof newStep> {
+  const made = newStep(...args);
+  dirs.push(made.dir);
+  return made;
+}
 
 describe('the cleanup stack', () => {
   it("removes the test gate's containers, with the run's Docker config, and survives one already gone", async () => {

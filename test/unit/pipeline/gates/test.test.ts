@@ -1,12 +1,23 @@
 // The test gate with a stand-in `docker`: a two-platform image whose arm64 test fails, the time limit, the builder's
 // path, and the reports. No daemon: the stand-in answers as docker and buildx do, and records its arguments.
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { TEST_GATE } from '../../../../src/pipeline/gates/test.js';
 import type { GateRun, ScanTarget } from '../../../../src/pipeline/step.js';
 import type { Plan, TestPlan } from '../../../../src/plan/types.js';
-import { testStep } from '../../helpers/step.js';
+import { testStep as newStep } from '../../helpers/step.js';
+
+/** testStep's directories, removed after each test. */
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function testStep(...args: Parameters<typeof newStep>): ReturnType<typeof newStep> {
+  const made = newStep(...args);
+  dirs.push(made.dir);
+  return made;
+}
 
 const AMD64 = `sha256:${'1'.repeat(64)}`;
 const ARM64 = `sha256:${'2'.repeat(64)}`;
