@@ -46,7 +46,7 @@ export async function awaitHealthy(
     for (;;) {
       const state = parseContainerState((await docker(containerInspectArgs(run.name))).stdout);
       if (state.healthcheck === undefined) {
-        return failed('the image has no HEALTHCHECK (its config has no Healthcheck)', undefined, []);
+        return failed('no HEALTHCHECK in the image config', undefined, []);
       }
       if (state.health !== noted && state.health !== undefined) {
         noted = state.health;

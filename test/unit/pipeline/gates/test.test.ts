@@ -152,3 +152,81 @@ describe('the test gate', () => {
     expect(log.join('\n')).toMatch(/\naarch64\n/);
   });
 });
+
+describe('the test gate in the builder, when the registry fails for a moment', () => {
+  it('tries again when the image could not be read (503), and judges the RUN of the try that ran', async () => {
+    const { dir, step, log } = testStep('test-gate-', { standIns: true });
+    const once = join(dir, 'failed-once');
+    standIn(dir, [
+      'cat >/dev/null',
+      `if [ ! -f ${once} ]; then touch ${once}; echo 'ERROR: failed to resolve source metadata: 503 Service Unavailable' >&2; exit 1; fi`,
+      'printf \'#3 [2/2] RUN ["sh"]\\n#3 0.1 fine\\n#3 DONE 0.2s\\n\' >&2',
+    ]);
+    const result = await TEST_GATE.judge(
+      gateRun(dir, step, { ...TEST, runner: 'builder', runnerReason: 'in the builder', platforms: ['linux/amd64'] }),
+      undefined,
+    );
+    expect(result.result).toBe('passed');
+    expect(log.join('')).toMatch(
+      /testing linux\/amd64 in the builder: attempt 1 of 4 failed \(ERROR: failed to resolve source metadata: 503 Service Unavailable\); retrying in 1s/,
+    );
+  });
+});
+
+describe('the health check', () => {
+  const state = (health: string | undefined, healthcheck = true) =>
+    JSON.stringify({
+      State: {
+        Status: 'running',
+        Running: true,
+        ExitCode: 0,
+        ...(health === undefined ? {} : { Health: { Status: health, Log: [{ ExitCode: 1, Output: '' }] } }),
+      },
+      Config: healthcheck ? { Healthcheck: { Test: ['CMD-SHELL', 'test -f /tmp/up'] } } : {},
+    });
+
+  function healthStandIn(dir: string, states: string[]) {
+    const count = join(dir, 'looks');
+    standIn(dir, [
+      'case "$1 $2" in',
+      '  "pull "*|"run "*) exit 0 ;;',
+      '  "container logs") echo \'starting, never up\' ;;',
+      '  "container inspect")',
+      `    n=$(cat ${count} 2>/dev/null || echo 0); echo $((n + 1)) >${count}`,
+      ...states.map((json, i) => `    [ "$n" = ${i} ] && { echo '${json}'; exit 0; }`),
+      `    echo '${states.at(-1) ?? ''}' ;;`,
+      'esac',
+    ]);
+  }
+
+  const HEALTH: TestPlan = { ...TEST, command: undefined, healthcheck: true, platforms: ['linux/arm64'] };
+
+  it('passes once the container is healthy; the container started with its own entrypoint, then removed', async () => {
+    const { dir, step, log } = testStep('test-gate-', { standIns: true });
+    healthStandIn(dir, [state('starting'), state('healthy')]);
+    const result = await TEST_GATE.judge(gateRun(dir, step, HEALTH), undefined);
+    expect(result.result).toBe('passed');
+    expect(log.join('')).toMatch(/linux\/arm64: health starting\nlinux\/arm64: health healthy\n/);
+    const calls = readFileSync(join(dir, 'calls'), 'utf8');
+    expect(calls).toMatch(
+      /docker run --detach --name=docker-build-test-[0-9a-f]{8}-1-health --platform=linux\/arm64 --env=MODE -- registry.example.com\/app@sha256:2{64} MODE=secret-ish value/,
+    );
+    expect(calls).not.toMatch(/--entrypoint/);
+    expect(calls).toMatch(/docker container rm --force --volumes docker-build-test-[0-9a-f]{8}-1-health/);
+  });
+
+  it('fails when unhealthy, with the container log and the last check', async () => {
+    const { dir, step } = testStep('test-gate-', { standIns: true });
+    healthStandIn(dir, [state('starting'), state('unhealthy')]);
+    const result = await TEST_GATE.judge(gateRun(dir, step, HEALTH), undefined);
+    expect(result.failure).toBe('the test gate failed on linux/arm64 (unhealthy)');
+    expect(result.text).toContain('  starting, never up\n  last health check:\n  (no output)');
+  });
+
+  it('fails when the image config has no HEALTHCHECK', async () => {
+    const { dir, step } = testStep('test-gate-', { standIns: true });
+    healthStandIn(dir, [state(undefined, false)]);
+    const result = await TEST_GATE.judge(gateRun(dir, step, HEALTH), undefined);
+    expect(result.failure).toBe('the test gate failed on linux/arm64 (no HEALTHCHECK in the image config)');
+  });
+});
