@@ -48,7 +48,8 @@ const ENGINE = [
   'case "$*" in',
   '  pull*) exit 0 ;;',
   '  "container rm"*) exit 0 ;;',
-  "  *--platform=linux/arm64*) echo aarch64; echo \"cat: can't open '/app/ok': No such file or directory\" >&2; exit 1 ;;",
+  // (one stream: stdout and stderr come through two pipes, whose lines' order between them is not kept)
+  "  *--platform=linux/arm64*) echo aarch64; echo \"cat: can't open '/app/ok': No such file or directory\"; exit 1 ;;",
   '  *--platform=linux/amd64*) [ -n "$SLOW" ] && sleep 5; echo x86_64; echo ok; exit 0 ;;',
   'esac',
 ];
