@@ -22,6 +22,16 @@ export function localEngine(env: Env): boolean {
   return process.platform === 'linux' && (host === '' || host.startsWith('unix://'));
 }
 
+/**
+ * The job has a Docker engine to run containers on: DOCKER_HOST names one (a dind service, a remote engine: trusted to
+ * answer), or the default socket is there. Read from the environment and one path, without asking the engine.
+ */
+export function dockerEngine(env: Env, socketExists: (path: string) => boolean = existsSync): boolean {
+  const host = env.DOCKER_HOST ?? '';
+  if (host === '') return socketExists('/var/run/docker.sock');
+  return host.startsWith('unix://') ? socketExists(host.slice('unix://'.length)) : true;
+}
+
 /** The Dockerfile's text, when the context is a directory here and the file is there (else buildx will say why). */
 export function readDockerfile(cwd: string, context: string, file: string | undefined): string | undefined {
   if (/^[a-z]+:\/\/|^git@|^-$/i.test(context) || file === '-') return undefined;

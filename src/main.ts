@@ -17,6 +17,7 @@ import { rawInputs, secretEnvValues, type Env } from './inputs/read.js';
 import { automaticCandidates } from './plan/automatic-login.js';
 import { makePlan, planMeta } from './plan/plan.js';
 import { proxySummary } from './plan/proxy.js';
+import { checkTest } from './plan/test.js';
 import type { Plan } from './plan/types.js';
 import { CleanupStack } from './pipeline/cleanup.js';
 import { askCredentialHelpers } from './pipeline/credential-helpers.js';
@@ -37,7 +38,7 @@ import {
 import { LocalReporter } from './platform/local.js';
 import { debugEnabled, type Reporter } from './platform/types.js';
 import { planJson } from './cli/plan-json.js';
-import { hostPlatform, ignoreFiles, localEngine, readDockerfile } from './host.js';
+import { dockerEngine, hostPlatform, ignoreFiles, localEngine, readDockerfile } from './host.js';
 
 export interface Prepared {
   inputs: Inputs;
@@ -79,6 +80,9 @@ export async function prepare(
   };
   const meta = planMeta(inputs, toggles);
   const ignored = inputs.scan ? ignoreFiles(cwd, inputs.trivyignores) : [];
+  const dockerfile = readDockerfile(cwd, inputs.context, inputs.file);
+  const engine = dockerEngine(env);
+  checkTest(inputs, { engine, dockerfile });
   const userConfig = readUserDockerConfig(env);
   const now = clockReading(env);
   const ctx = await readContext(reporter.platform, {
@@ -105,8 +109,9 @@ export async function prepare(
     hostPlatform: hostPlatform(),
     ghaAvailable: cacheService(env) !== undefined,
     dockerConfig: userConfig?.view,
-    dockerfile: readDockerfile(cwd, inputs.context, inputs.file),
+    dockerfile,
     ignoreFiles: ignored,
+    engine,
     proxy,
   });
   const proxyLine = proxySummary(plan.proxy);

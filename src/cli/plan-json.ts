@@ -30,6 +30,10 @@ export function planJson(plan: Plan): Record<string, unknown> {
             dockerfile: plan.check.dockerfile,
             argv: ['docker', ...checkArgs(plan.check.build, builder)],
           },
+    test:
+      plan.test === undefined
+        ? null
+        : { ...plan.test, env: plan.test.env.map((entry) => entry.key), warning: plan.test.warning ?? null },
     build: { argv: ['docker', ...buildArgs(plan.build, builder, '<metadata-file>')] },
     proxy: plan.proxy,
     dockerBuild: VERSION,

@@ -144,7 +144,8 @@ export function renderComponent(): string {
         container_scanning: `${reports}/gl-container-scanning-report.json`,
         // The check gate's findings on the Dockerfile's lines, in the merge request's Code Quality widget and diff.
         codequality: `${reports}/gl-code-quality-report.json`,
-        junit: [`${reports}/dockerfile-check-junit.xml`, `${reports}/trivy-junit.xml`],
+        // A list: each gate adds its own (a file a gate that did not run never wrote is skipped with a warning).
+        junit: [`${reports}/dockerfile-check-junit.xml`, `${reports}/trivy-junit.xml`, `${reports}/test-junit.xml`],
       },
     },
   };

@@ -8,6 +8,7 @@ import { CHECK_FAIL_ON, type CheckFailOn } from '../check/verdict.js';
 import { CACHE_KINDS, type CacheChoice } from './choices.js';
 import { parseSeverities } from '../scan/policy.js';
 import type { Severity } from '../scan/types.js';
+import { parseCommand } from './command.js';
 import { csvFields, parseList, type ListFormat } from './list.js';
 import { inputSpec as spec, type InputSpec } from './table.js';
 import { optional, parseBoolean, parseInteger, parseKeyValue, parseOption, type KeyValue } from './values.js';
@@ -67,6 +68,14 @@ export interface Inputs {
   trivyCacheDir: string | undefined;
   trivyDbCache: boolean;
   reportsDir: string;
+  /** the test gate's command, as an argument vector; undefined when `test` is empty */
+  test: string[] | undefined;
+  testEnv: KeyValue[];
+  /** one platform's limit, in milliseconds (more than 0) */
+  testTimeoutMs: number;
+  testPlatforms: string[];
+  healthcheck: boolean;
+  testRunner: 'auto' | 'docker' | 'builder';
 }
 
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
@@ -174,6 +183,12 @@ export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
     trivyCacheDir: optional(text('trivy-cache-dir')),
     trivyDbCache: bool('trivy-db-cache'),
     reportsDir: optional(text('reports-dir')) ?? spec('reports-dir').default,
+    test: optional(text('test')) === undefined ? undefined : parseCommand('test', text('test').trim()),
+    testEnv: keyValues('test-env', ENV_NAME, 'NAME=value').map((entry) => testEnv(entry)),
+    testTimeoutMs: positiveDuration('test-timeout', text('test-timeout')),
+    testPlatforms: list('test-platforms'),
+    healthcheck: bool('healthcheck'),
+    testRunner: parseOption('test-runner', text('test-runner'), ['auto', 'docker', 'builder'] as const),
   };
   if (inputs.cacheScope !== undefined && !CACHE_SCOPE.test(inputs.cacheScope)) {
     throw new InputError('cache-scope', inputs.cacheScope, 'expected letters, digits, _ . - (at most 100)');
@@ -192,10 +207,47 @@ export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
       `${unreported.join(', ')} must also be in scan-severity (${inputs.scanSeverity.join(',')}): the gate fails only on what it reports`,
     );
   }
+  for (const platform of inputs.testPlatforms) {
+    if (inputs.platforms.length > 0 && !inputs.platforms.includes(platform)) {
+      throw new InputError('test-platforms', platform, `is not built: expected some of ${inputs.platforms.join(', ')}`);
+    }
+    if (!PLATFORM.test(platform)) throw new InputError('test-platforms', platform, 'expected os/arch[/variant]');
+  }
+  if (inputs.healthcheck && inputs.testRunner === 'builder') {
+    throw new InputError(
+      'test-runner',
+      'builder',
+      'healthcheck: true starts the image as a container: it needs docker',
+    );
+  }
   if (inputs.load && inputs.platforms.length > 1) {
     throw new InputError('load', 'true', `loads one platform only, and platforms has ${inputs.platforms.length}`);
   }
   return inputs;
+}
+
+const UNIT_MS: Readonly<Record<string, number>> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+/** A Go duration (`90s`, `10m`, `1h30m`) in milliseconds, more than 0. */
+function positiveDuration(name: string, text: string): number {
+  const value = text.trim();
+  const positive = 'expected a duration of more than 0, such as 90s, 10m or 1h30m';
+  if (value.startsWith('-') || /^[0.]+$/.test(value)) throw new InputError(name, text, positive);
+  if (!DURATION.test(value)) throw new InputError(name, text, 'expected a duration such as 90s, 10m or 1h30m');
+  let ms = 0;
+  for (const [, amount = '0', unit = 's'] of value.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) {
+    ms += Number(amount) * (UNIT_MS[unit] ?? 0);
+  }
+  if (ms < 1) throw new InputError(name, text, positive);
+  return Math.round(ms);
 }
 
 /** An OCI repository with an optional tag (`registry.example.com/aquasec/trivy-db:2`): never an option, never spaces. */
@@ -250,6 +302,23 @@ function secretEnv(entry: KeyValue): KeyValue {
     throw new InputError('secret-envs', given, `${name} is set by docker-build for buildx: use another variable`);
   }
   return { key: entry.key, value: name };
+}
+
+/**
+ * Variables docker and buildx themselves read: a `test-env` value is handed to them through their environment, so one
+ * of these would change what docker does (its config, its engine, its PATH), not only what the test sees.
+ */
+const CLIENT_VARIABLES = /^(?:DOCKER_\w*|BUILDX_\w*|BUILDKIT_\w*|PATH|HOME|LD_\w*)$/;
+
+function testEnv(entry: KeyValue): KeyValue {
+  if (CLIENT_VARIABLES.test(entry.key)) {
+    throw new InputError(
+      'test-env',
+      `${entry.key}=...`,
+      `${entry.key} is read by docker and buildx themselves, which carry the values to the test: use another name`,
+    );
+  }
+  return entry;
 }
 
 /** The values of the secret inputs, for masking every log line. */

@@ -43,6 +43,7 @@ const GROUPS: readonly InputGroup[] = [
   'Cache',
   'Check gate',
   'Scan gate',
+  'Test gate',
   'Registry login',
   'Builder',
 ];

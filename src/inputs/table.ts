@@ -41,7 +41,7 @@ export interface InputSpec {
 }
 
 export type InputGroup =
-  'Tags and labels' | 'Build' | 'Cache' | 'Check gate' | 'Scan gate' | 'Registry login' | 'Builder';
+  'Tags and labels' | 'Build' | 'Cache' | 'Check gate' | 'Scan gate' | 'Test gate' | 'Registry login' | 'Builder';
 
 const ALL: readonly Platform[] = ['github', 'gitlab', 'local'];
 /*
@@ -446,9 +446,63 @@ export const INPUTS: readonly InputSpec[] = [
     kind: text,
     default: 'docker-build-reports',
     description:
-      'Directory for the scan reports: `trivy.sarif` (GitHub code scanning), `gl-container-scanning-report.json` (GitLab), `trivy-junit.xml`.',
+      "Directory for the gates' reports: the check gate's `dockerfile-check.sarif`, `gl-code-quality-report.json` and `dockerfile-check-junit.xml`; the scan gate's `trivy.sarif` (GitHub code scanning), `gl-container-scanning-report.json` (GitLab) and `trivy-junit.xml`; the test gate's `test-junit.xml`.",
     platforms: ALL,
     group: 'Scan gate',
+  },
+  // Test gate (GitLab's `docker run $IMAGE /script/to/run/tests` pattern, run on the digest before any tag)
+  {
+    name: 'test',
+    kind: text,
+    default: '',
+    description:
+      "A command run inside the image of every platform (by digest, before any tag; foreign platforms under QEMU): split into arguments as a shell would split them (quotes, backslashes), then run without a shell and without the image's ENTRYPOINT, as a Dockerfile's `RUN [...]` runs. Write `sh -c '...'` for a shell. A non-zero exit fails the gate. Empty: no test.",
+    platforms: ALL,
+    group: 'Test gate',
+  },
+  {
+    name: 'test-env',
+    kind: list,
+    default: '',
+    description:
+      'Environment of the test, `NAME=value` one per line. The values reach docker (or buildx) through its environment, never its command line.',
+    platforms: ALL,
+    group: 'Test gate',
+  },
+  {
+    name: 'test-timeout',
+    kind: text,
+    default: '10m',
+    description:
+      "Time limit of one platform's test or health check (Go duration: `90s`, `10m`). Past it the container is removed and the gate fails.",
+    platforms: ALL,
+    group: 'Test gate',
+  },
+  {
+    name: 'test-platforms',
+    kind: csv,
+    default: '',
+    description: 'Platforms tested, among those built, comma-separated. Empty: every platform built.',
+    platforms: ALL,
+    group: 'Test gate',
+  },
+  {
+    name: 'healthcheck',
+    kind: bool,
+    default: 'false',
+    description:
+      "Start the image of every tested platform with its own entrypoint and wait for the Dockerfile's `HEALTHCHECK` to report healthy; unhealthy, an exit or the timeout fails the gate. Needs a Docker engine and a pushed image.",
+    platforms: ALL,
+    group: 'Test gate',
+  },
+  {
+    name: 'test-runner',
+    kind: { type: 'enum', options: ['auto', 'docker', 'builder'] },
+    default: 'auto',
+    description:
+      "Where `test` runs: `docker` (`docker run --rm`, the job's Docker engine), `builder` (a `RUN` step in the buildx builder, no engine needed), `auto`: docker when there is an engine and the image was pushed, else the builder.",
+    platforms: ALL,
+    group: 'Test gate',
   },
   // Registry login (docker/login-action's inputs)
   {
@@ -584,6 +638,8 @@ export const OUTPUTS: readonly OutputSpec[] = [
   { name: 'sarif', description: 'Path of the SARIF report, for `github/codeql-action/upload-sarif`.' },
   { name: 'gitlab-report', description: "Path of GitLab's container-scanning report." },
   { name: 'junit', description: 'Path of the JUnit report: one test case per finding.' },
+  { name: 'test-result', description: 'The test gate: `passed`, `failed` or `skipped`.' },
+  { name: 'test-junit', description: "Path of the test gate's JUnit report: one test case per platform." },
 ];
 
 export function inputSpec(name: string): InputSpec {
@@ -609,5 +665,6 @@ export const DOTENV_OUTPUTS = [
   'platform-digests',
   'check-result',
   'scan-result',
+  'test-result',
   'imageid',
 ];

@@ -6,12 +6,15 @@
 import { rmSync } from 'node:fs';
 import type { Runner } from '../exec/runner.js';
 import { removeBuilderArgs } from '../tools/buildx.js';
+import { containerRemoveArgs } from '../tools/test-run.js';
 
 export type CleanupItem =
   /** a private directory: a Docker config with credentials, temporary files */
   | { kind: 'directory'; path: string }
   /** a buildx builder docker-build created, and the Docker config that knows it */
-  | { kind: 'builder'; name: string; env: Record<string, string> };
+  | { kind: 'builder'; name: string; env: Record<string, string> }
+  /** a container docker-build started (the test gate's), on the engine of that Docker client environment */
+  | { kind: 'container'; name: string; env: Record<string, string> };
 
 export class CleanupStack {
   private readonly items: CleanupItem[];
@@ -57,13 +60,17 @@ export class CleanupStack {
 }
 
 function describe(item: CleanupItem): string {
-  return item.kind === 'builder' ? `builder ${item.name}` : item.path;
+  return item.kind === 'directory' ? item.path : `${item.kind} ${item.name}`;
 }
 
 async function undo(item: CleanupItem, runner: Runner): Promise<void> {
   switch (item.kind) {
     case 'directory':
       rmSync(item.path, { recursive: true, force: true });
+      return;
+    case 'container':
+      // Gone already when it ended by itself (`--rm`): a removal that finds nothing is no failure.
+      await runner.run('docker', containerRemoveArgs(item.name), { env: item.env, quiet: true, allowFailure: true });
       return;
     case 'builder': {
       const removed = await runner.run('docker', removeBuilderArgs(item.name), {

@@ -238,6 +238,8 @@ export function outputValues(outputs: Outputs): Record<string, string> {
     sarif: '',
     'gitlab-report': '',
     junit: '',
+    'test-result': 'skipped',
+    'test-junit': '',
     ...gateOutputs,
   };
 }

@@ -112,3 +112,43 @@ function unquote(text: string): string {
   }
   return text;
 }
+
+/** What the stage an image is built from says about its health check. */
+export type HealthcheckDeclared =
+  | { kind: 'declared' }
+  /** `HEALTHCHECK NONE`, or a stage built `FROM scratch` without one */
+  | { kind: 'none' }
+  /** no HEALTHCHECK in the Dockerfile's stages: the base image's, if it has one, is not known before the build */
+  | { kind: 'base'; image: string };
+
+/**
+ * Whether the stage built (`target`, else the last) declares a HEALTHCHECK, in itself or in the stages of this
+ * Dockerfile it is built `FROM`: the last HEALTHCHECK wins, as in the image config. Undefined when there is no such
+ * stage (buildx will say why).
+ */
+export function declaredHealthcheck(dockerfile: string, target: string | undefined): HealthcheckDeclared | undefined {
+  const stages: { name: string | undefined; base: string; healthcheck: 'declared' | 'none' | undefined }[] = [];
+  for (const line of instructions(dockerfile)) {
+    const [keyword = '', ...words] = line.split(/\s+/);
+    const current = stages.at(-1);
+    if (keyword.toUpperCase() === 'FROM') {
+      const rest = words.filter((word) => !word.startsWith('--'));
+      const name = rest[1]?.toUpperCase() === 'AS' ? rest[2]?.toLowerCase() : undefined;
+      stages.push({ name, base: rest[0] ?? '', healthcheck: undefined });
+    } else if (keyword.toUpperCase() === 'HEALTHCHECK' && current !== undefined) {
+      current.healthcheck =
+        words.find((word) => !word.startsWith('--'))?.toUpperCase() === 'NONE' ? 'none' : 'declared';
+    }
+  }
+  const find = (name: string) => stages.find((stage) => stage.name === name.toLowerCase());
+  let stage = target === undefined ? stages.at(-1) : find(target);
+  for (let depth = 0; stage !== undefined && depth <= stages.length; depth++) {
+    if (stage.healthcheck !== undefined) return { kind: stage.healthcheck };
+    const { base } = stage;
+    const parent = find(base) ?? (/^\d+$/.test(base) ? stages[Number(base)] : undefined);
+    if (parent === undefined)
+      return base.toLowerCase() === 'scratch' ? { kind: 'none' } : { kind: 'base', image: base };
+    stage = parent;
+  }
+  return undefined;
+}

@@ -15,6 +15,7 @@ import { pulledImages } from './dockerfile.js';
 import { planProxy } from './proxy.js';
 import { planCheck } from './check.js';
 import { planScan } from './scan.js';
+import { planTest } from './test.js';
 import { decidePush } from './push.js';
 import { registryOf } from './registries.js';
 import { references, type BuilderPlan, type BuildOutput, type BuildPlan, type Plan, type TagGroup } from './types.js';
@@ -51,6 +52,8 @@ export interface PlanRequest {
   dockerfile: string | undefined;
   /** Trivy's ignore files, absolute, as the edge found and checked them */
   ignoreFiles?: string[];
+  /** the job has a Docker engine (DOCKER_HOST, or the default socket): where the test gate runs its command */
+  engine?: boolean;
   /** the job's proxy variables; none when absent */
   proxy?: ProxyEnv;
 }
@@ -204,6 +207,7 @@ export function makePlan(request: PlanRequest): Plan {
     cache,
     check: planCheck(inputs),
     scan: planScan(inputs, request.ignoreFiles ?? []),
+    test: planTest(inputs, { push: push.push, engine: request.engine ?? true, dockerfile: request.dockerfile }),
     reportsDir: inputs.reportsDir,
     build,
     proxy: proxy.plan,

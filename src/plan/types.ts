@@ -46,6 +46,26 @@ export interface ScanPlan {
   dbCache: boolean;
 }
 
+/** The test gate: a command run in the image of every tested platform, and/or its HEALTHCHECK awaited. */
+export interface TestPlan {
+  /** the command, as an argument vector (the image's ENTRYPOINT cleared); undefined: the health check only */
+  command: string[] | undefined;
+  /** `test-env`: the values reach docker or buildx through their environment, never argv */
+  env: KeyValue[];
+  /** one platform's limit */
+  timeoutMs: number;
+  /** the platforms tested; empty: every platform built */
+  platforms: string[];
+  /** start the image with its own entrypoint and wait for its HEALTHCHECK (docker only, pushed images only) */
+  healthcheck: boolean;
+  /** `docker run --rm` on the job's engine, or a `RUN` step in the builder */
+  runner: 'docker' | 'builder';
+  /** why that runner, for the log */
+  runnerReason: string;
+  /** said as a warning when the run starts: what the plan left out, and why */
+  warning?: string | undefined;
+}
+
 export type BuilderPlan =
   | { kind: 'create'; name: string; image: string; config: string | undefined; driverOpts: KeyValue[] }
   | { kind: 'existing'; name: string };
@@ -144,6 +164,8 @@ export interface Plan {
   check: CheckPlan | undefined;
   /** the scan gate; undefined when `scan` is false */
   scan: ScanPlan | undefined;
+  /** the test gate; undefined when neither `test` nor `healthcheck` is set */
+  test: TestPlan | undefined;
   /** where the gates write their reports (`reports-dir`, relative to the working directory) */
   reportsDir: string;
   build: BuildPlan;

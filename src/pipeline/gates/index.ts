@@ -5,5 +5,6 @@
 import type { Gate } from '../step.js';
 import { CHECK_GATE } from './check.js';
 import { SCAN_GATE } from './scan.js';
+import { TEST_GATE } from './test.js';
 
-export const GATES: readonly Gate[] = [CHECK_GATE, SCAN_GATE];
+export const GATES: readonly Gate[] = [CHECK_GATE, SCAN_GATE, TEST_GATE];

@@ -248,3 +248,48 @@ describe('secret-envs: the variables, read at the edge', () => {
     );
   });
 });
+
+describe('the test gate inputs', () => {
+  it('reads the command as an argument vector, the environment as NAME=value, the limit in milliseconds', () => {
+    const inputs = parse({
+      test: "sh -c 'uname -m; cat /app/ok'",
+      'test-env': 'MODE=ci\nTOKEN=a=b c',
+      'test-timeout': '1m30s',
+      platforms: 'linux/amd64,linux/arm64',
+      'test-platforms': 'linux/arm64',
+    });
+    expect(inputs.test).toEqual(['sh', '-c', 'uname -m; cat /app/ok']);
+    expect(inputs.testEnv).toEqual([
+      { key: 'MODE', value: 'ci' },
+      { key: 'TOKEN', value: 'a=b c' },
+    ]);
+    expect(inputs.testTimeoutMs).toBe(90_000);
+    expect(inputs.testPlatforms).toEqual(['linux/arm64']);
+    expect(inputs).toMatchObject({ healthcheck: false, testRunner: 'auto' });
+  });
+
+  it('has no test by default, and a limit of 10 minutes', () => {
+    expect(parse({})).toMatchObject({ test: undefined, testEnv: [], testTimeoutMs: 600_000, testPlatforms: [] });
+  });
+
+  it.each([
+    [{ 'test-timeout': '0' }, /Invalid test-timeout "0": expected a duration of more than 0/],
+    [{ 'test-timeout': '0s' }, /Invalid test-timeout "0s": expected a duration of more than 0/],
+    [{ 'test-timeout': '-5m' }, /Invalid test-timeout "-5m": expected a duration of more than 0/],
+    [{ 'test-timeout': '10 minutes' }, /Invalid test-timeout "10 minutes": expected a duration such as 90s/],
+    [
+      { platforms: 'linux/amd64', 'test-platforms': 'linux/arm64' },
+      /Invalid test-platforms "linux\/arm64": is not built: expected some of linux\/amd64/,
+    ],
+    [{ 'test-env': 'not a pair' }, /Invalid test-env "not a pair": expected NAME=value/],
+    [{ 'test-env': 'DOCKER_CONFIG=/tmp/x' }, /Invalid test-env "DOCKER_CONFIG=...": DOCKER_CONFIG is read by docker/],
+    [{ 'test-runner': 'podman' }, /Invalid test-runner "podman": expected one of auto, docker, builder/],
+    [
+      { healthcheck: 'true', 'test-runner': 'builder' },
+      /Invalid test-runner "builder": healthcheck: true starts the image as a container: it needs docker/,
+    ],
+    [{ test: 'make | tee' }, /Invalid test "make \| tee": "\|" means something to a shell only/],
+  ])('refuses %o', (given, message) => {
+    expect(() => parse(given)).toThrow(message);
+  });
+});
