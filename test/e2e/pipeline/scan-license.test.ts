@@ -5,9 +5,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DockerClient, unique } from '../helpers/docker.js';
-import { DIST, labInputs } from '../helpers/pipeline.js';
+import { runLocal } from '../helpers/pipeline.js';
 import { repoFromFixture } from '../helpers/repo.js';
-import { run } from '../helpers/run.js';
 
 const lab = inject('lab');
 
@@ -17,29 +16,19 @@ describe('the scan gate on licenses', () => {
   let repo = '';
 
   async function build(tag: string, failOn: string) {
-    const result = await run(
-      'node',
-      [
-        DIST,
-        'build',
-        '--images',
-        image,
-        '--tags',
-        `type=raw,value=${tag}`,
-        '--platforms',
-        'linux/amd64',
-        '--build-args',
-        `BASE=${lab.baseImage}`,
-        '--build-args',
-        'PACKAGES=licenses',
-        '--scanners',
-        'license',
-        '--fail-on',
-        failOn,
-        '--reports-dir',
-        `reports-${tag}`,
-      ],
-      { cwd: repo, env: { ...process.env, ...labInputs(lab) }, timeoutMs: 600_000 },
+    const result = await runLocal(
+      lab,
+      repo,
+      {
+        images: image,
+        tags: `type=raw,value=${tag}`,
+        platforms: 'linux/amd64',
+        'build-args': [`BASE=${lab.baseImage}`, 'PACKAGES=licenses'],
+        scanners: 'license',
+        'fail-on': failOn,
+        'reports-dir': `reports-${tag}`,
+      },
+      { timeoutMs: 600_000 },
     );
     const outputs = result.stdout === '' ? {} : (JSON.parse(result.stdout) as Record<string, string>);
     const counts = JSON.parse(outputs['scan-counts'] ?? '{}') as Record<string, Record<string, number>>;
