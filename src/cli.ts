@@ -16,7 +16,11 @@ Turns a repository into a scanned, tagged container image, the same way on GitHu
 
 Commands:
   build           run the pipeline: log in, build once, push by digest, attach the tags; outputs as JSON on stdout
-  plan            print what build would do, as JSON, without doing it (runs nothing but git)
+  promote         take an image already built, by digest (--source registry/app@sha256:...), run the scan (and
+                  test) gate on it, attach this commit's tags, in its repository or copied to --images
+  merge           join one-platform images built by \`build --push digest\` (--sources, or the digest files in
+                  docker-build-reports/digests/) into one index by digest, gate every platform, attach the tags
+  plan            print what build (or promote, merge: --command) would do, as JSON, without doing it
   cleanup         undo what an interrupted build left behind (the GitLab component's after_script runs it)
 
 Inputs are the action's inputs as flags: --images ghcr.io/org/app --tags 'type=semver,pattern={{version}}'
@@ -52,9 +56,18 @@ export async function runCli(argv: readonly string[], io: Io, env: Env = {}, cwd
       return 0;
     case 'plan':
     case 'build':
+    case 'promote':
+    case 'merge':
       try {
-        // Flags win over INPUT_ variables of the environment.
-        const merged = { ...env, ...flagsToEnv(rest) };
+        // Flags win over INPUT_ variables of the environment; the command word wins over both.
+        const merged = {
+          ...env,
+          ...flagsToEnv(rest),
+          ...(first === 'promote' || first === 'merge' ? { INPUT_COMMAND: first } : {}),
+        };
+        if (first !== 'plan' && first !== 'build' && rest.some((arg) => /^--command(?:=|$)/.test(arg))) {
+          throw new UsageError(`${first} is the command: --command is for plan`);
+        }
         if (first === 'plan') {
           await planCommand(merged, cwd, io.stdout, io.stderr);
           return 0;

@@ -3,7 +3,7 @@
  * this machine's, the Dockerfile's text, Trivy's ignore files. Read before anything happens (a missing or unparsable
  * ignore file is a bad input); everything after works on what these return.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { InputError } from './errors.js';
@@ -72,4 +72,39 @@ function defaultIgnoreFile(cwd: string): string[] {
     .map((name) => join(cwd, name))
     .filter((file) => existsSync(file))
     .slice(0, 1);
+}
+
+/**
+ * Merge's `sources`, as references: a line naming an image by digest is kept; a line naming a file here is read (one
+ * reference per line, as `push: digest` writes it); a directory gives every file in it, by name. Empty: the files in
+ * `<reports-dir>/digests/`, when there are any. A line that is none of these is kept as given, for the plan to say why.
+ */
+export function readSources(cwd: string, sources: readonly string[], defaultDir: string): string[] {
+  if (sources.length === 0) {
+    const dir = resolve(cwd, defaultDir);
+    return existsSync(dir) && statSync(dir).isDirectory() ? digestFiles(dir).flatMap((file) => referencesIn(file)) : [];
+  }
+  return sources.flatMap((line) => {
+    if (line.includes('@')) return [line];
+    const path = resolve(cwd, line);
+    if (!existsSync(path)) return [line];
+    const files = statSync(path).isDirectory() ? digestFiles(path) : [path];
+    const found = files.flatMap((file) => referencesIn(file));
+    if (found.length === 0) throw new InputError('sources', line, 'holds no image by digest');
+    return found;
+  });
+}
+
+function digestFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isFile() && !entry.name.startsWith('.'))
+    .map((entry) => join(dir, entry.name))
+    .sort();
+}
+
+function referencesIn(file: string): string[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
 }

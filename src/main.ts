@@ -38,7 +38,8 @@ import {
 import { LocalReporter } from './platform/local.js';
 import { debugEnabled, type Reporter } from './platform/types.js';
 import { planJson } from './cli/plan-json.js';
-import { dockerEngine, hostPlatform, ignoreFiles, localEngine, readDockerfile } from './host.js';
+import { dockerEngine, hostPlatform, ignoreFiles, localEngine, readDockerfile, readSources } from './host.js';
+import { DIGESTS_DIR, operationInputs, planOperation } from './plan/operation.js';
 
 export interface Prepared {
   inputs: Inputs;
@@ -65,7 +66,11 @@ export async function prepare(
   mask: SecretMask,
   cwd: string,
 ): Promise<Prepared> {
-  const inputs = parseInputs(rawInputs(env));
+  const parsed = parseInputs(rawInputs(env));
+  const sources =
+    parsed.command === 'merge' ? readSources(cwd, parsed.sources, `${parsed.reportsDir}/${DIGESTS_DIR}`) : undefined;
+  // Promote and merge tag their sources' repository when images is empty: the tag rules are checked for it.
+  const inputs = operationInputs(parsed, planOperation(parsed, { hostPlatform: hostPlatform(), sources }));
   const fromEnv = secretEnvValues(env, inputs.secretEnvs).filter((value) => value !== '');
   const proxy = readProxyEnv(env, inputs.driverOpts);
   for (const secret of [...secretValues(inputs), ...fromEnv, ...proxy.secrets]) {
@@ -80,7 +85,8 @@ export async function prepare(
   };
   const meta = planMeta(inputs, toggles);
   const ignored = inputs.scan ? ignoreFiles(cwd, inputs.trivyignores) : [];
-  const dockerfile = readDockerfile(cwd, inputs.context, inputs.file);
+  // Promote and merge build nothing: the Dockerfile's base images are not theirs to pull.
+  const dockerfile = inputs.command === 'build' ? readDockerfile(cwd, inputs.context, inputs.file) : undefined;
   const engine = dockerEngine(env);
   checkTest(inputs, { engine, dockerfile });
   const userConfig = readUserDockerConfig(env);
@@ -113,6 +119,7 @@ export async function prepare(
     ignoreFiles: ignored,
     engine,
     proxy,
+    sources,
   });
   const proxyLine = proxySummary(plan.proxy);
   if (proxyLine !== undefined) reporter.info(proxyLine);

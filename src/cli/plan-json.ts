@@ -9,6 +9,7 @@ export function planJson(plan: Plan): Record<string, unknown> {
   const builder = plan.builder.name;
   return {
     platform: plan.platform,
+    operation: plan.operation,
     version: plan.version ?? null,
     tags: plan.tags.length > 0 ? references(plan.tags) : plan.bareTags,
     tagGroups: plan.tags,
@@ -34,7 +35,11 @@ export function planJson(plan: Plan): Record<string, unknown> {
       plan.test === undefined
         ? null
         : { ...plan.test, env: plan.test.env.map((entry) => entry.key), warning: plan.test.warning ?? null },
-    build: { argv: ['docker', ...buildArgs(plan.build, builder, '<metadata-file>')] },
+    // Promote and merge build nothing.
+    build:
+      plan.operation.kind === 'build' || plan.operation.kind === 'digest'
+        ? { argv: ['docker', ...buildArgs(plan.build, builder, '<metadata-file>')] }
+        : null,
     proxy: plan.proxy,
     dockerBuild: VERSION,
   };

@@ -1,10 +1,11 @@
 /**
- * The GitLab CI/CD component, `templates/docker-build/template.yml`, rendered from the input table: a `spec: inputs`
- * header (types, defaults, options, descriptions) and one job that runs the same bundled script as the GitHub Action.
+ * The GitLab CI/CD components, one per command (`templates/docker-build/`, `templates/promote/`, `templates/merge/`),
+ * rendered from the input table: a `spec: inputs` header (types, defaults, options, descriptions) and one job that
+ * runs the same bundled script as the GitHub Action.
  * `npm run gen` writes it; a unit test fails when the committed file differs.
  */
 import { stringify } from 'yaml';
-import { INPUTS, type InputSpec } from './table.js';
+import { INPUTS, type Command, type InputSpec } from './table.js';
 
 /** The Docker-in-Docker service's version: pinned, like every image the component runs. */
 export const DIND_IMAGE = 'docker:28.5.2-dind';
@@ -98,19 +99,101 @@ function specOf(input: InputSpec): SpecInput {
   }
 }
 
-/** The table's inputs a GitLab job takes: not the GitHub-only ones, and secrets only by variable name. */
-function tableInputs(): InputSpec[] {
-  return INPUTS.filter((input) => input.platforms.includes('gitlab') && input.secret !== true);
+/**
+ * Inputs that only a build reads: promote and merge build nothing (no Dockerfile, context, cache or check), and take
+ * their images by digest (`source`, `sources`) rather than build one.
+ */
+const BUILD_ONLY = new Set([
+  'labels',
+  'annotations',
+  'context',
+  'file',
+  'target',
+  'build-args',
+  'build-contexts',
+  'secret-envs',
+  'secret-files',
+  'ssh',
+  'platforms',
+  'pull',
+  'no-cache',
+  'provenance',
+  'sbom',
+  'load',
+  'cache',
+  'cache-mode',
+  'cache-ref',
+  'cache-scope',
+  'cache-from',
+  'cache-to',
+  'check',
+  'check-fail-on',
+]);
+
+/** Which of the table's inputs each command's component takes. */
+function takes(command: Command, input: InputSpec): boolean {
+  switch (command) {
+    case 'build':
+      return input.name !== 'source' && input.name !== 'sources';
+    case 'promote':
+      return !BUILD_ONLY.has(input.name) && input.name !== 'sources';
+    case 'merge':
+      return !BUILD_ONLY.has(input.name) && input.name !== 'source';
+  }
 }
+
+/** The table's inputs a GitLab job takes: not the GitHub-only ones, and secrets only by variable name. */
+function tableInputs(command: Command = 'build'): InputSpec[] {
+  return INPUTS.filter((input) => input.platforms.includes('gitlab') && input.secret !== true && takes(command, input));
+}
+
+/** Each command's component: where it is, and what differs from the build's. */
+export const COMPONENTS: Readonly<
+  Record<
+    Command,
+    { path: string; jobName: string; stage: string; rules?: unknown[]; defaults?: Record<string, string> }
+  >
+> = {
+  build: { path: 'templates/docker-build/template.yml', jobName: 'docker-build', stage: 'build' },
+  // After the build stage by default: GitLab hands a job the artifacts (and dotenv) of every earlier stage's jobs.
+  promote: {
+    path: 'templates/promote/template.yml',
+    jobName: 'docker-build-promote',
+    stage: 'deploy',
+    rules: [{ if: '$CI_COMMIT_TAG' }],
+    defaults: { source: '$DOCKER_BUILD_IMAGE' },
+  },
+  merge: { path: 'templates/merge/template.yml', jobName: 'docker-build-merge', stage: 'test' },
+};
 
 export function variableOf(name: string): string {
   return `INPUT_${name.toUpperCase().replace(/-/g, '_')}`;
 }
 
-export function renderComponent(): string {
+export function renderComponent(command: Command = 'build'): string {
+  const component = COMPONENTS[command];
   const inputs: Record<string, SpecInput> = {};
-  for (const input of tableInputs()) inputs[input.name] = specOf(input);
-  Object.assign(inputs, JOB_INPUTS);
+  for (const input of tableInputs(command)) {
+    const spec = specOf(input);
+    const fallback = component.defaults?.[input.name];
+    inputs[input.name] = fallback === undefined ? spec : { ...spec, default: fallback };
+  }
+  const jobInputs = Object.fromEntries(
+    Object.entries(JOB_INPUTS).filter(([name]) => command === 'build' || name !== 'secrets-variable'),
+  );
+  Object.assign(inputs, jobInputs, {
+    'job-name': { ...JOB_INPUTS['job-name'], default: component.jobName },
+    stage: { ...JOB_INPUTS.stage, default: component.stage },
+    ...(component.rules === undefined
+      ? {}
+      : {
+          rules: {
+            ...JOB_INPUTS.rules,
+            default: component.rules,
+            description: "The job's rules: by default tag pipelines, whose tags the rules in `tags` read.",
+          },
+        }),
+  });
 
   const variables: Record<string, string> = {
     DOCKER_BUILD_COMPONENT_SHA: '$[[ component.sha ]]',
@@ -120,8 +203,8 @@ export function renderComponent(): string {
     DOCKER_TLS_VERIFY: '1',
     DOCKER_BUILD_REGISTRY_MIRROR: '$[[ inputs.registry-mirror ]]',
   };
-  for (const input of tableInputs()) variables[variableOf(input.name)] = `$[[ inputs.${input.name} ]]`;
-  for (const name of ['password', 'registry-auth', 'secrets']) {
+  for (const input of tableInputs(command)) variables[variableOf(input.name)] = `$[[ inputs.${input.name} ]]`;
+  for (const name of command === 'build' ? ['password', 'registry-auth', 'secrets'] : ['password', 'registry-auth']) {
     variables[variableOf(`${name}-variable`)] = `$[[ inputs.${name}-variable ]]`;
   }
   const reports = '$[[ inputs.reports-dir ]]';
@@ -133,7 +216,7 @@ export function renderComponent(): string {
     rules: '$[[ inputs.rules ]]',
     // Trivy's databases between pipelines (docker-build keeps them in .cache/trivy on GitLab).
     cache: [{ key: 'docker-build-trivy-db', paths: ['.cache/trivy/db', '.cache/trivy/java-db'], when: 'always' }],
-    script: ['node "$[[ inputs.entrypoint ]]" build'],
+    script: [`node "$[[ inputs.entrypoint ]]" ${command}`],
     // Runs even when the script failed or was cancelled: removes the private Docker config and the builder.
     after_script: ['node "$[[ inputs.entrypoint ]]" cleanup'],
     artifacts: {
@@ -143,9 +226,13 @@ export function renderComponent(): string {
         dotenv: 'docker-build.env',
         container_scanning: `${reports}/gl-container-scanning-report.json`,
         // The check gate's findings on the Dockerfile's lines, in the merge request's Code Quality widget and diff.
-        codequality: `${reports}/gl-code-quality-report.json`,
+        ...(command === 'build' ? { codequality: `${reports}/gl-code-quality-report.json` } : {}),
         // A list: each gate adds its own (a file a gate that did not run never wrote is skipped with a warning).
-        junit: [`${reports}/dockerfile-check-junit.xml`, `${reports}/trivy-junit.xml`, `${reports}/test-junit.xml`],
+        junit: [
+          ...(command === 'build' ? [`${reports}/dockerfile-check-junit.xml`] : []),
+          `${reports}/trivy-junit.xml`,
+          `${reports}/test-junit.xml`,
+        ],
       },
     },
   };

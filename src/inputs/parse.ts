@@ -10,12 +10,17 @@ import { parseSeverities } from '../scan/policy.js';
 import type { Severity } from '../scan/types.js';
 import { parseCommand } from './command.js';
 import { csvFields, parseList, type ListFormat } from './list.js';
-import { inputSpec as spec, type InputSpec } from './table.js';
+import { COMMANDS, inputSpec as spec, type Command, type InputSpec } from './table.js';
 import { optional, parseBoolean, parseInteger, parseKeyValue, parseOption, type KeyValue } from './values.js';
 
-export type PushMode = 'auto' | 'always' | 'never';
+export type PushMode = 'auto' | 'always' | 'never' | 'digest';
 
 export interface Inputs {
+  command: Command;
+  /** `promote`'s image by digest: `registry/repo@sha256:...` */
+  source: string | undefined;
+  /** `merge`'s images, as given: references by digest, or paths of digest files and directories (read at the edge) */
+  sources: string[];
   images: string[];
   tags: string[];
   flavor: string[];
@@ -123,7 +128,11 @@ export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
   const shaLength = spec('sha-length').kind;
   if (shaLength.type !== 'number') throw new Error('sha-length must be a number input');
 
+  const command = parseOption('command', text('command'), COMMANDS);
   const inputs: Inputs = {
+    command,
+    source: optional(text('source')),
+    sources: list('sources'),
     images: list('images'),
     tags: list('tags'),
     flavor: list('flavor'),
@@ -144,8 +153,8 @@ export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
     noCache: bool('no-cache'),
     provenance: optional(text('provenance')),
     sbom: optional(text('sbom')),
-    push: ({ auto: 'auto', true: 'always', false: 'never' } as const)[
-      parseOption('push', text('push'), ['auto', 'true', 'false'] as const)
+    push: ({ auto: 'auto', true: 'always', false: 'never', digest: 'digest' } as const)[
+      parseOption('push', text('push'), ['auto', 'true', 'false', 'digest'] as const)
     ],
     load: bool('load'),
     logins: combineLogins([
@@ -223,7 +232,74 @@ export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
   if (inputs.load && inputs.platforms.length > 1) {
     throw new InputError('load', 'true', `loads one platform only, and platforms has ${inputs.platforms.length}`);
   }
+  checkCommand(inputs);
   return inputs;
+}
+
+/** `registry.example.com/team/app@sha256:<64 hex>`: an image pinned by digest, with no tag. */
+export const BY_DIGEST =
+  /^[a-z0-9][a-z0-9.-]*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+@sha256:[a-f0-9]{64}$/;
+
+/** Why `value` is not an image by digest, in words for an error. */
+export function notByDigest(value: string): string {
+  if (value.includes('@sha256:')) {
+    return /:[^/@]+@/.test(value)
+      ? 'expected an image by digest alone: drop the tag before @sha256:'
+      : 'expected an image by digest: registry/repository@sha256: and 64 hexadecimal digits';
+  }
+  return /:[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(value.slice(value.lastIndexOf('/') + 1))
+    ? 'is an image by tag; give it by digest (registry/repository@sha256:...): a tag can move between the gates and the tags'
+    : 'expected an image by digest: registry/repository@sha256:...';
+}
+
+/**
+ * The command's own inputs, and those that mean nothing for it: `source` for promote, `sources` for merge, `push:
+ * digest` for one platform of a build. A misplaced input is an error rather than ignored.
+ */
+function checkCommand(inputs: Inputs): void {
+  const { command } = inputs;
+  if (command === 'promote') {
+    if (inputs.source === undefined) {
+      throw new InputError(
+        'source',
+        '',
+        'promote needs the image to promote, by digest: registry/repository@sha256:...',
+      );
+    }
+    if (!BY_DIGEST.test(inputs.source)) throw new InputError('source', inputs.source, notByDigest(inputs.source));
+  } else if (inputs.source !== undefined) {
+    throw new InputError('source', inputs.source, `is for command promote, and the command is ${command}`);
+  }
+  if (command !== 'merge' && inputs.sources.length > 0) {
+    throw new InputError('sources', inputs.sources.join(', '), `is for command merge, and the command is ${command}`);
+  }
+  if (command !== 'build') {
+    if (inputs.push === 'digest') {
+      throw new InputError(
+        'push',
+        'digest',
+        `pushes one platform of a build by digest; ${command} takes images already pushed`,
+      );
+    }
+    if (inputs.load) throw new InputError('load', 'true', `loads a build into the engine; ${command} builds nothing`);
+    if (inputs.platforms.length > 0) {
+      throw new InputError(
+        'platforms',
+        inputs.platforms.join(','),
+        `${command} takes the platforms of its ${command === 'promote' ? 'source' : 'sources'}`,
+      );
+    }
+  }
+  if (inputs.push === 'digest') {
+    if (inputs.platforms.length > 1) {
+      throw new InputError(
+        'platforms',
+        inputs.platforms.join(','),
+        'push: digest builds one platform per job (a matrix of jobs, then merge); give one platform',
+      );
+    }
+    if (inputs.load) throw new InputError('load', 'true', 'push: digest pushes the image; it does not load it');
+  }
 }
 
 const UNIT_MS: Readonly<Record<string, number>> = {

@@ -38,6 +38,7 @@ export function renderActionYml(): string {
 }
 
 const GROUPS: readonly InputGroup[] = [
+  'Command',
   'Tags and labels',
   'Build',
   'Cache',

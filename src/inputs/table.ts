@@ -41,7 +41,19 @@ export interface InputSpec {
 }
 
 export type InputGroup =
-  'Tags and labels' | 'Build' | 'Cache' | 'Check gate' | 'Scan gate' | 'Test gate' | 'Registry login' | 'Builder';
+  | 'Command'
+  | 'Tags and labels'
+  | 'Build'
+  | 'Cache'
+  | 'Check gate'
+  | 'Scan gate'
+  | 'Test gate'
+  | 'Registry login'
+  | 'Builder';
+
+/** What a run does: build (the default), promote an image already built, or merge per-platform images into one. */
+export const COMMANDS = ['build', 'promote', 'merge'] as const;
+export type Command = (typeof COMMANDS)[number];
 
 const ALL: readonly Platform[] = ['github', 'gitlab', 'local'];
 /*
@@ -66,6 +78,34 @@ const bool = { type: 'boolean' } as const;
 const text = { type: 'string' } as const;
 
 export const INPUTS: readonly InputSpec[] = [
+  // Command: build, or take images built elsewhere by digest (docs/release.md, docs/distributed.md)
+  {
+    name: 'command',
+    kind: { type: 'enum', options: COMMANDS },
+    default: 'build',
+    description:
+      "`build`: build once, run the gates, attach the tags. `promote`: take the image in `source` by digest, run the gates that need no build (scan with today's database, test) and attach the tags from this job's git context, in its repository or copied by digest to `images`. `merge`: join the one-platform images in `sources` into one index by digest, run the gates on every platform, attach the tags. The local command takes it as its first word (`docker-build promote`); on GitLab each has its component (`docker-build`, `promote`, `merge`).",
+    platforms: ['github', 'local'],
+    group: 'Command',
+  },
+  {
+    name: 'source',
+    kind: text,
+    default: '',
+    description:
+      "`promote`: the image to promote, by digest: `registry.example.com/team/app@sha256:...` (a tag is refused: it can move). On GitLab the promote component defaults to the build job's `$DOCKER_BUILD_IMAGE`.",
+    platforms: ALL,
+    group: 'Command',
+  },
+  {
+    name: 'sources',
+    kind: list,
+    default: '',
+    description:
+      '`merge`: the one-platform images, one per line: `registry.example.com/team/app@sha256:...`, or a digest file or a directory of them as `push: digest` writes (`<reports-dir>/digests/`, passed between jobs as artifacts). Empty: every file in `<reports-dir>/digests/`.',
+    platforms: ALL,
+    group: 'Command',
+  },
   // Tags and labels (docker/metadata-action's inputs, same syntax)
   {
     name: 'images',
@@ -243,10 +283,10 @@ export const INPUTS: readonly InputSpec[] = [
   },
   {
     name: 'push',
-    kind: { type: 'enum', options: ['auto', 'true', 'false'] },
+    kind: { type: 'enum', options: ['auto', 'true', 'false', 'digest'] },
     default: 'auto',
     description:
-      '`auto` pushes on every event but pull and merge requests (those are built and scanned, not pushed); a registry it pushes to with no credential (these inputs, a prior login or credential helper, the workflow token for ghcr.io, the job’s `$CI_REGISTRY` login on GitLab) is an error before the build, never a skipped push. `true` pushes pull requests too; `false` builds and scans only.',
+      '`auto` pushes on every event but pull and merge requests (those are built and scanned, not pushed); a registry it pushes to with no credential (these inputs, a prior login or credential helper, the workflow token for ghcr.io, the job’s `$CI_REGISTRY` login on GitLab) is an error before the build, never a skipped push. `true` pushes pull requests too; `false` builds and scans only. `digest`: one platform, pushed by digest with no gate and no tag, its reference written to `<reports-dir>/digests/<os>-<arch>` for a `merge` job.',
     platforms: ALL,
     group: 'Build',
   },
@@ -607,6 +647,11 @@ export const OUTPUTS: readonly OutputSpec[] = [
   { name: 'digest', description: 'Digest of the pushed image index (or of the image, for a single-platform build).' },
   { name: 'platform-digests', description: 'JSON object: platform → digest of its image manifest.' },
   { name: 'image', description: 'The image by digest: `registry/repo@sha256:...`.' },
+  {
+    name: 'digest-file',
+    description:
+      'With `push: digest`: the file holding the image by digest (`<reports-dir>/digests/linux-amd64`), to pass to a `merge` job as an artifact.',
+  },
   { name: 'tags', description: 'The tags attached, full references, one per line.' },
   { name: 'labels', description: 'The labels of the image, `key=value` one per line.' },
   { name: 'annotations', description: 'The annotations of the image, one per line.' },

@@ -4,7 +4,8 @@
  * the outputs. Every step is a log group with its time; whatever the run created is on the cleanup stack, unwound by
  * the caller on every exit path. Only the plan says what to do: the secrets come apart, the machine's facts as `host`.
  */
-import { resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { RegistryLogin } from '../inputs/login.js';
 import type { KeyValue } from '../inputs/values.js';
 import { references, type Plan } from '../plan/types.js';
@@ -14,7 +15,9 @@ import { build, exportPlatforms } from './steps/build.js';
 import { setUpBuilder, setUpEmulation } from './steps/builder.js';
 import { pushedPlatformDigests } from './steps/inspect.js';
 import { login } from './steps/login.js';
+import { inspectSource, mergeSources } from './steps/sources.js';
 import { attachTags } from './steps/tags.js';
+import { repositoryOfDigest } from '../plan/operation.js';
 
 export type { Host };
 
@@ -29,6 +32,8 @@ export interface Outputs {
   digest: string;
   platformDigests: Record<string, string>;
   image: string;
+  /** `push: digest`: the file holding the image by digest, for a merge job */
+  digestFile: string;
   tags: string[];
   labels: string[];
   annotations: string[];
@@ -116,9 +121,12 @@ export async function runPipeline(
       if (gate.start !== undefined) started.set(gate, gate.start(step, plan, host));
     }
     const builderSetUp = await timed('Set up the builder', () => setUpBuilder(step, plan));
-    await timed('Set up QEMU', () =>
-      setUpEmulation(step, builderSetUp, plan.platforms, plan.binfmtImage, host.enginePlatform),
-    );
+    // Promote and merge know their platforms once they read their sources.
+    if (plan.operation.kind === 'build' || plan.operation.kind === 'digest') {
+      await timed('Set up QEMU', () =>
+        setUpEmulation(step, builderSetUp, plan.platforms, plan.binfmtImage, host.enginePlatform),
+      );
+    }
     const builder = builderSetUp.name;
     const reportDir = resolve(step.cwd, plan.reportsDir);
     const imageName = plan.tags[0]?.repository ?? 'image';
@@ -130,39 +138,79 @@ export async function runPipeline(
       await judge(gate, { step, plan, host, builder, targets: [], imageName, reportDir });
     }
     const failedEarly = Object.values(results).some((result) => result.result === 'failed');
-    const metadata = failedEarly
-      ? undefined
-      : await timed('Build', () => build(step, plan, secrets.buildSecrets, builder));
-
-    const output = plan.build.output;
-    let platformDigests: Record<string, string> = {};
-    let image = '';
-    const digest = metadata?.digest ?? '';
+    const { operation } = plan;
     const after = gates.filter((gate) => gate.stage === 'after-push');
-    if (metadata !== undefined && output.kind === 'push-by-digest') {
-      if (digest === '') throw new Error('buildx reported no digest for the pushed image');
-      const [first] = output.repositories;
-      if (first === undefined) throw new Error('nothing to push to');
-      image = `${first}@${digest}`;
-      platformDigests = await timed('Inspect the pushed image', () =>
-        pushedPlatformDigests(step, builder, first, digest, plan.platforms[0] ?? 'unknown'),
-      );
+    const output = plan.build.output;
+    let metadata: Awaited<ReturnType<typeof build>> | undefined;
+    /** the image the gates judge and the tags go to: pushed (or, for promote and merge, read) by digest */
+    let pushed: { repository: string; digest: string; platformDigests: Record<string, string> } | undefined;
+    let digestFile = '';
+
+    if (operation.kind === 'promote' || operation.kind === 'merge') {
+      pushed =
+        operation.kind === 'promote'
+          ? await timed('Read the source image', async () => {
+              const source = await inspectSource(step, builder, operation.source, 'source');
+              step.reporter.info(`${source.reference}: ${source.images.map((image) => image.platform).join(', ')}`);
+              return {
+                repository: repositoryOfDigest(operation.source),
+                digest: source.digest,
+                platformDigests: Object.fromEntries(source.images.map((image) => [image.platform, image.digest])),
+              };
+            })
+          : await timed('Merge the platforms', () => mergeSources(step, builder, operation.sources));
+      const platforms = Object.keys(pushed.platformDigests);
+      if (plan.test !== undefined) {
+        await timed('Set up QEMU', () =>
+          setUpEmulation(step, builderSetUp, platforms, plan.binfmtImage, host.enginePlatform),
+        );
+      }
+    } else {
+      metadata = failedEarly ? undefined : await timed('Build', () => build(step, plan, secrets.buildSecrets, builder));
+      const digest = metadata?.digest ?? '';
+      if (metadata !== undefined && output.kind === 'push-by-digest') {
+        if (digest === '') throw new Error('buildx reported no digest for the pushed image');
+        const [first] = output.repositories;
+        if (first === undefined) throw new Error('nothing to push to');
+        pushed = {
+          repository: first,
+          digest,
+          platformDigests: await timed('Inspect the pushed image', () =>
+            pushedPlatformDigests(step, builder, first, digest, plan.platforms[0] ?? 'unknown'),
+          ),
+        };
+      } else if (metadata !== undefined && after.length > 0) {
+        const targets = await timed('Export each platform for the gates', () =>
+          exportPlatforms(step, plan, secrets.buildSecrets, builder),
+        );
+        for (const gate of after) await judge(gate, { step, plan, host, builder, targets, imageName, reportDir });
+      }
+    }
+    if (pushed !== undefined) {
+      const { repository } = pushed;
       // Nothing is tagged until every gate has passed on every platform of this very digest.
-      const targets = Object.entries(platformDigests).map(([platform, manifest]) => ({
+      const targets = Object.entries(pushed.platformDigests).map(([platform, manifest]) => ({
         platform,
         digest: manifest,
-        source: { kind: 'registry', reference: `${first}@${manifest}` } as const,
+        source: { kind: 'registry', reference: `${repository}@${manifest}` } as const,
       }));
-      for (const gate of after) await judge(gate, { step, plan, host, builder, targets, imageName: first, reportDir });
-    } else if (metadata !== undefined && after.length > 0) {
-      const targets = await timed('Export each platform for the gates', () =>
-        exportPlatforms(step, plan, secrets.buildSecrets, builder),
-      );
-      for (const gate of after) await judge(gate, { step, plan, host, builder, targets, imageName, reportDir });
+      for (const gate of after)
+        await judge(gate, { step, plan, host, builder, targets, imageName: repository, reportDir });
     }
+    if (operation.kind === 'digest' && pushed !== undefined) {
+      digestFile = resolve(step.cwd, operation.digestFile);
+      const reference = `${pushed.repository}@${pushed.digest}`;
+      writeDigestFile(digestFile, reference);
+      step.reporter.info(
+        `${operation.platform}: ${reference}, pushed by digest for a merge job (in ${operation.digestFile})`,
+      );
+    }
+    const digest = pushed?.digest ?? metadata?.digest ?? '';
     const failed = Object.values(results).filter((result) => result.result === 'failed');
-    if (metadata !== undefined && output.kind === 'push-by-digest' && failed.length === 0) {
-      await timed('Attach tags', () => attachTags(step, plan, builder, digest));
+    const tagging = pushed !== undefined && plan.push.push && failed.length === 0 && plan.tags.length > 0;
+    if (tagging) {
+      const source = `${pushed?.repository ?? ''}@${digest}`;
+      await timed('Attach tags', () => attachTags(step, plan, builder, source));
     }
     for (const work of started.values()) {
       const next = work.after?.();
@@ -193,9 +241,14 @@ export async function runPipeline(
         },
         gates: results,
         digest,
-        platformDigests,
-        image,
-        tags: output.kind === 'none' || failed.length > 0 || metadata === undefined ? [] : references(plan.tags),
+        platformDigests: pushed?.platformDigests ?? {},
+        image: pushed === undefined ? '' : imageOf(plan, pushed, tagging),
+        digestFile,
+        tags: tagging
+          ? references(plan.tags)
+          : output.kind === 'load' && metadata !== undefined
+            ? references(plan.tags)
+            : [],
         labels: plan.labels.map((label) => `${label.key}=${label.value}`),
         annotations: plan.annotations,
         version: plan.version ?? '',
@@ -212,6 +265,22 @@ export async function runPipeline(
   }
 }
 
+/** The image by digest: where its tags went (the first repository tagged), else where it was pushed or read. */
+function imageOf(plan: Plan, pushed: { repository: string; digest: string }, tagged: boolean): string {
+  const repository = tagged ? (plan.tags[0]?.repository ?? pushed.repository) : pushed.repository;
+  return `${repository}@${pushed.digest}`;
+}
+
+/** `push: digest`'s file: the reference and a newline, readable by the job's user only like every report. */
+function writeDigestFile(file: string, reference: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(
+    file,
+    `${reference}
+`,
+  );
+}
+
 /** Every output, as text, under the names of the input table's outputs; a gate that did not run gives its empty ones. */
 export function outputValues(outputs: Outputs): Record<string, string> {
   const gateOutputs = Object.assign({}, ...Object.values(outputs.gates).map((result) => result.outputs)) as Record<
@@ -222,6 +291,7 @@ export function outputValues(outputs: Outputs): Record<string, string> {
     digest: outputs.digest,
     'platform-digests': JSON.stringify(outputs.platformDigests),
     image: outputs.image,
+    'digest-file': outputs.digestFile,
     tags: outputs.tags.join('\n'),
     labels: outputs.labels.join('\n'),
     annotations: outputs.annotations.join('\n'),

@@ -16,6 +16,7 @@ import { planProxy } from './proxy.js';
 import { planCheck } from './check.js';
 import { planScan } from './scan.js';
 import { planTest } from './test.js';
+import { operationInputs, planOperation } from './operation.js';
 import { decidePush } from './push.js';
 import { registryOf } from './registries.js';
 import { references, type BuilderPlan, type BuildOutput, type BuildPlan, type Plan, type TagGroup } from './types.js';
@@ -56,6 +57,8 @@ export interface PlanRequest {
   engine?: boolean;
   /** the job's proxy variables; none when absent */
   proxy?: ProxyEnv;
+  /** merge's sources as the edge read them from files and directories; `inputs.sources` when not given */
+  sources?: readonly string[] | undefined;
 }
 
 /** `ghcr.io/o/app:1.2` → `ghcr.io/o/app` (a registry port is not a tag). */
@@ -88,16 +91,25 @@ export function planMeta(inputs: Inputs, toggles: MetadataToggles): ParsedMeta {
 }
 
 export function makePlan(request: PlanRequest): Plan {
-  const { ctx, inputs } = request;
+  const { ctx } = request;
+  const operation = planOperation(request.inputs, request);
+  const inputs = operationInputs(request.inputs, operation);
   const meta = computeParsedMeta(ctx, request.meta ?? planMeta(inputs, request.toggles), request.now);
-  // Every image with every tag, then the tags given as full references, grouped by repository.
-  const groups = tagGroups(
-    meta.images.map((image) => ({ repository: image, tags: meta.tagNames })),
-    meta.references,
-  );
+  const digestOnly = operation.kind === 'digest';
+  // Every image with every tag, then the tags given as full references, grouped by repository; `push: digest`
+  // attaches none.
+  const groups = digestOnly
+    ? []
+    : tagGroups(
+        meta.images.map((image) => ({ repository: image, tags: meta.tagNames })),
+        meta.references,
+      );
   const tags = references(groups);
-  const repositories = groups.map((group) => group.repository);
-  const noTag = inputs.images.length > 0 && repositories.length === 0;
+  const repositories = digestOnly ? meta.images : groups.map((group) => group.repository);
+  if (digestOnly && repositories.length === 0) {
+    throw new InputError('push', 'digest', 'needs an image in images to push to');
+  }
+  const noTag = !digestOnly && inputs.images.length > 0 && repositories.length === 0;
   if (noTag && inputs.push === 'always') {
     throw new InputError('push', 'true', 'no tag rule gives a tag for this event, so there is nothing to push');
   }
@@ -105,8 +117,9 @@ export function makePlan(request: PlanRequest): Plan {
     throw new InputError('push', 'true', 'needs an image in images, or a full image reference in tags');
   }
   // Images given, but no rule gives a tag for this event: there would be nothing to attach after the push.
-  const push =
-    noTag && inputs.push === 'auto'
+  const push = digestOnly
+    ? { push: true, reason: `push is digest: ${operation.platform} pushed by digest alone, for a merge job` }
+    : noTag && inputs.push === 'auto'
       ? { push: false, reason: 'push is auto, and no tag rule gives a tag for this event', warn: true }
       : decidePush(inputs.push, ctx, repositories);
 
@@ -157,6 +170,7 @@ export function makePlan(request: PlanRequest): Plan {
       dockerfile: request.dockerfile,
       // The dependency proxy, for base images pulled through it (FROM $CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX/...).
       pulls: request.automatic.flatMap((login) => (login.source === 'dependency-proxy' ? [login.registry] : [])),
+      sources: operation.kind === 'promote' ? [operation.source] : operation.kind === 'merge' ? operation.sources : [],
     }),
     logins: request.logins,
     automatic: request.automatic,
@@ -186,8 +200,11 @@ export function makePlan(request: PlanRequest): Plan {
     output,
   };
 
+  // Promote and merge judge images already built: no Dockerfile to check. `push: digest` leaves the gates to merge.
+  const builds = operation.kind === 'build';
   return {
     platform: ctx.platform,
+    operation,
     version: meta.version.main,
     tags: groups,
     bareTags: inputs.images.length === 0 && tags.length === 0 ? meta.tagNames : [],
@@ -205,9 +222,11 @@ export function makePlan(request: PlanRequest): Plan {
     builder,
     binfmtImage: inputs.binfmtImage,
     cache,
-    check: planCheck(inputs),
-    scan: planScan(inputs, request.ignoreFiles ?? []),
-    test: planTest(inputs, { push: push.push, engine: request.engine ?? true, dockerfile: request.dockerfile }),
+    check: builds ? planCheck(inputs) : undefined,
+    scan: digestOnly ? undefined : planScan(inputs, request.ignoreFiles ?? []),
+    test: digestOnly
+      ? undefined
+      : planTest(inputs, { push: push.push, engine: request.engine ?? true, dockerfile: request.dockerfile }),
     reportsDir: inputs.reportsDir,
     build,
     proxy: proxy.plan,
@@ -226,6 +245,8 @@ function registriesInPlay(request: {
   inputs: Inputs;
   dockerfile: string | undefined;
   pulls: readonly string[];
+  /** the images a promote or merge reads */
+  sources: readonly string[];
 }): { registry: string; push: boolean }[] {
   const { inputs } = request;
   const references = [
@@ -240,6 +261,7 @@ function registriesInPlay(request: {
     ...inputs.dbRepositories,
     ...inputs.javaDbRepositories,
     ...request.pulls.map((registry) => `${registry}/x`),
+    ...request.sources,
   ].filter((reference) => reference !== '');
   const pushed = request.repositories.map(registryOf);
   const registries = [

@@ -141,8 +141,22 @@ export interface PlannedCredential {
   copy?: CredentialSource | undefined;
 }
 
+/**
+ * What the run does with an image: build it (the gates, then the tags); build one platform and push it by digest
+ * alone, for a merge job (`push: digest`); or take images already pushed, by digest, and promote or merge them.
+ */
+export type Operation =
+  | { kind: 'build' }
+  /** one platform, pushed by digest with no gate and no tag; its reference is written to `digestFile` */
+  | { kind: 'digest'; platform: string; digestFile: string }
+  /** the image `source` (by digest) gated, then tagged in its repository or copied by digest to the tag groups' */
+  | { kind: 'promote'; source: string }
+  /** the one-platform images `sources` (by digest, one repository) joined into one index in `repository`, gated, tagged */
+  | { kind: 'merge'; sources: string[]; repository: string };
+
 export interface Plan {
   platform: Platform;
+  operation: Operation;
   version: string | undefined;
   /** the tags to attach, by repository: every image with every tag the rules give, then the references in `tags` */
   tags: TagGroup[];

@@ -97,7 +97,51 @@ export function buildArgs(build: BuildPlan, builder: string, metadataFile: strin
   ];
 }
 
-/** Attaches tags to a pushed digest; one call per repository. */
+/**
+ * Attaches tags to a pushed digest (one call per repository), copying it first when the source is in another
+ * repository. One source is taken as it is (`--prefer-index=false`: an image manifest is not wrapped in a new index),
+ * so the tags point at the very digest the gates judged.
+ */
 export function imagetoolsCreateArgs(builder: string, tags: readonly string[], source: string): string[] {
-  return ['buildx', 'imagetools', 'create', `--builder=${builder}`, ...tags.map((tag) => `--tag=${tag}`), source];
+  return [
+    'buildx',
+    'imagetools',
+    'create',
+    `--builder=${builder}`,
+    '--prefer-index=false',
+    ...tags.map((tag) => `--tag=${tag}`),
+    source,
+  ];
+}
+
+/**
+ * Joins images by digest into one index: `--dry-run` prints it (nothing pushed); else it is pushed to `target`, a
+ * reference by digest (the index's own, as the dry run gave it), so that no tag is written, and its descriptor is
+ * written to `metadataFile`.
+ */
+export function imagetoolsMergeArgs(
+  builder: string,
+  sources: readonly string[],
+  push: { target: string; metadataFile: string } | 'dry-run',
+): string[] {
+  return [
+    'buildx',
+    'imagetools',
+    'create',
+    `--builder=${builder}`,
+    ...(push === 'dry-run' ? ['--dry-run'] : [`--tag=${push.target}`, `--metadata-file=${push.metadataFile}`]),
+    ...sources,
+  ];
+}
+
+/** What the registry holds for a reference: `--raw` (the manifest as served), or a Go template (`{{json .Image}}`). */
+export function imagetoolsInspectArgs(builder: string, reference: string, format: string): string[] {
+  return [
+    'buildx',
+    'imagetools',
+    'inspect',
+    `--builder=${builder}`,
+    ...(format === 'raw' ? ['--raw'] : [`--format=${format}`]),
+    reference,
+  ];
 }

@@ -36,19 +36,42 @@ const INDEX_TYPES = new Set([
  * For a single image manifest, `{ [fallbackPlatform]: digest }`.
  */
 export function platformDigests(rawManifest: string, digest: string, fallbackPlatform: string): Record<string, string> {
+  const images = indexImages(rawManifest);
+  if (images === undefined) return { [fallbackPlatform]: digest };
+  return Object.fromEntries(images.map((image) => [image.platform, image.digest]));
+}
+
+/** One platform's image in an index. */
+export interface IndexImage {
+  platform: string;
+  digest: string;
+}
+
+/**
+ * The image manifests of an index (`imagetools inspect --raw`, or `imagetools create --dry-run`), in order, attestation
+ * manifests left out, a platform listed twice kept twice; undefined for a single image manifest.
+ */
+export function indexImages(rawManifest: string): IndexImage[] | undefined {
   const manifest = JSON.parse(rawManifest) as { mediaType?: string; manifests?: Descriptor[] };
-  if (!INDEX_TYPES.has(manifest.mediaType ?? '') && manifest.manifests === undefined) {
-    return { [fallbackPlatform]: digest };
-  }
-  const result: Record<string, string> = {};
+  if (!INDEX_TYPES.has(manifest.mediaType ?? '') && manifest.manifests === undefined) return undefined;
+  const images: IndexImage[] = [];
   for (const entry of manifest.manifests ?? []) {
     const platform = entry.platform;
     if (entry.digest === undefined || platform?.os === undefined || platform.architecture === undefined) continue;
     if (platform.os === 'unknown' || entry.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest') {
       continue;
     }
-    const name = [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
-    result[name] = entry.digest;
+    images.push({
+      platform: [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/'),
+      digest: entry.digest,
+    });
   }
-  return result;
+  return images;
+}
+
+/** The platform of an image config (`imagetools inspect --format '{{json .Image}}'` of one image manifest). */
+export function configPlatform(rawConfig: string): string | undefined {
+  const config = JSON.parse(rawConfig) as { os?: string; architecture?: string; variant?: string };
+  if (config.os === undefined || config.architecture === undefined) return undefined;
+  return [config.os, config.architecture, config.variant].filter(Boolean).join('/');
 }

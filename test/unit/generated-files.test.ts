@@ -2,9 +2,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { format, resolveConfig } from 'prettier';
 import { describe, expect, it } from 'vitest';
-import { JOB_INPUTS, renderComponent } from '../../src/inputs/component.js';
+import { COMPONENTS, JOB_INPUTS, renderComponent } from '../../src/inputs/component.js';
 import { renderActionYml, renderInputsDoc } from '../../src/inputs/render.js';
-import { INPUTS, OUTPUTS } from '../../src/inputs/table.js';
+import { COMMANDS, INPUTS, OUTPUTS } from '../../src/inputs/table.js';
 
 const root = new URL('../../', import.meta.url);
 
@@ -24,8 +24,8 @@ describe('files generated from src/inputs/table.ts', () => {
     await check('action.yml', () => renderActionYml());
   });
 
-  it("the GitLab component's template", async () => {
-    await check('templates/docker-build/template.yml', () => renderComponent());
+  it.each(COMMANDS)("the GitLab component's template for %s", async (command) => {
+    await check(COMPONENTS[command].path, () => renderComponent(command));
   });
 
   it('the inputs and outputs reference, docs/inputs.md', async () => {

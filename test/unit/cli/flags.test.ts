@@ -21,7 +21,7 @@ describe('local command flags', () => {
   });
 
   it.each([
-    [['--imagez', 'a'], /unknown input --imagez; the inputs are: images, tags/],
+    [['--imagez', 'a'], /unknown input --imagez; the inputs are: command, source, sources, images, tags/],
     [['images'], /unexpected argument "images": inputs are given as --name value/],
     [['--images'], /--images needs a value/],
   ])('%j is refused', (args, message) => {

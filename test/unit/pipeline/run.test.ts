@@ -73,6 +73,7 @@ describe('the job summary', () => {
       digest: 'sha256:idx',
       platformDigests: { 'linux/amd64': 'sha256:a', 'linux/arm64': 'sha256:b' },
       image: 'r/app@sha256:idx',
+      digestFile: '',
       tags: ['r/app:1.2.3'],
       labels: [],
       annotations: [],

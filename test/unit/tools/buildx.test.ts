@@ -210,6 +210,7 @@ describe('docker and buildx argument lists', () => {
       'imagetools',
       'create',
       '--builder=b',
+      '--prefer-index=false',
       '--tag=ghcr.io/o/app:1.2.3',
       '--tag=ghcr.io/o/app:latest',
       'ghcr.io/o/app@sha256:abc',
