@@ -16,7 +16,7 @@ import { planProxy } from './proxy.js';
 import { planCheck } from './check.js';
 import { planScan } from './scan.js';
 import { planTest } from './test.js';
-import { operationInputs, planOperation } from './operation.js';
+import { operationInputs, planOperation, sourceRepository } from './operation.js';
 import { decidePush } from './push.js';
 import { registryOf } from './registries.js';
 import { references, type BuilderPlan, type BuildOutput, type BuildPlan, type Plan, type TagGroup } from './types.js';
@@ -167,7 +167,8 @@ export function makePlan(request: PlanRequest): Plan {
       push: push.push,
       cache,
       inputs,
-      dockerfile: request.dockerfile,
+      // Promote and merge build nothing: the Dockerfile's base images are not theirs to pull.
+      dockerfile: sourceRepository(operation) === undefined ? request.dockerfile : undefined,
       // The dependency proxy, for base images pulled through it (FROM $CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX/...).
       pulls: request.automatic.flatMap((login) => (login.source === 'dependency-proxy' ? [login.registry] : [])),
       sources: operation.kind === 'promote' ? [operation.source] : operation.kind === 'merge' ? operation.sources : [],

@@ -54,4 +54,28 @@ describe('command line', () => {
     expect(result.stderr).toMatch(/Invalid secrets: the quote that opens on line 2 is never closed/);
     expect(result.stderr).not.toMatch(/hunter/);
   });
+
+  it('promote and merge are commands of their own: the word sets the command, bad input exits 2 before git runs', async () => {
+    const source = ['--source', 'registry.example.com/team/app:1.0'];
+    expect((await run(['promote', ...source], { PATH: '/nonexistent' })).code).toBe(2);
+    const byTag = await run(['plan', '--command', 'promote', ...source], { PATH: '/nonexistent' });
+    expect(byTag.code).toBe(2);
+    expect(byTag.stderr).toMatch(/Invalid source "registry.example.com\/team\/app:1.0": is an image by tag/);
+    const env = { PATH: '/nonexistent', INPUT_REPORTS_DIR: '/nonexistent' };
+    expect((await run(['merge'], env)).code).toBe(2);
+    const empty = await run(['plan', '--command', 'merge'], env);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/Invalid sources "": merge needs the one-platform images by digest/);
+  });
+
+  it('promote takes no --command: the word is the command', async () => {
+    const result = await run(['promote', '--command', 'merge']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('promote is the command: --command is for plan');
+  });
+
+  it('the usage names every command', () => {
+    for (const command of ['build', 'promote', 'merge', 'plan', 'cleanup'])
+      expect(USAGE).toMatch(new RegExp(`^  ${command} `, 'm'));
+  });
 });

@@ -121,3 +121,40 @@ describe('the component template', () => {
     });
   });
 });
+
+describe('the promote and merge components', () => {
+  const parts = (command: 'promote' | 'merge') => {
+    const [header, body] = renderComponent(command)
+      .split('\n---\n')
+      .map((part) => parse(part) as Record<string, unknown>);
+    const inputs = (header?.spec as { inputs: Record<string, { default: unknown }> }).inputs;
+    const job = body?.['$[[ inputs.job-name ]]'] as {
+      variables: Record<string, string>;
+      script: string[];
+      artifacts: { reports: Record<string, unknown> };
+    };
+    return { inputs, job };
+  };
+
+  it('promote runs `promote` on tag pipelines after the build stage, from the build job’s DOCKER_BUILD_IMAGE', () => {
+    const { inputs, job } = parts('promote');
+    expect(job.script).toEqual(['node "$[[ inputs.entrypoint ]]" promote']);
+    expect(inputs.source?.default).toBe('$DOCKER_BUILD_IMAGE');
+    expect(inputs.rules?.default).toEqual([{ if: '$CI_COMMIT_TAG' }]);
+    expect(inputs.stage?.default).toBe('deploy');
+    expect(inputs['job-name']?.default).toBe('docker-build-promote');
+    // It builds nothing: no build input, no Dockerfile check report.
+    for (const name of ['context', 'file', 'platforms', 'cache', 'check', 'sources', 'secrets-variable']) {
+      expect(inputs[name], name).toBeUndefined();
+    }
+    expect(job.artifacts.reports.codequality).toBeUndefined();
+  });
+
+  it('merge runs `merge`, reading the digest files of the earlier jobs by default', () => {
+    const { inputs, job } = parts('merge');
+    expect(job.script).toEqual(['node "$[[ inputs.entrypoint ]]" merge']);
+    expect(inputs.sources?.default).toBe('');
+    expect(inputs.source).toBeUndefined();
+    expect(job.variables.INPUT_SOURCES).toBe('$[[ inputs.sources ]]');
+  });
+});
