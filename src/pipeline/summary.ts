@@ -33,8 +33,10 @@ export function summaryMarkdown({ plan, outputs, times, gateSummary, failure }: 
   if (gateSummary !== '') lines.push(gateSummary, '');
   if (plan !== undefined) {
     lines.push(plan.push.push ? `Pushed: ${plan.push.reason}.` : `Not pushed: ${plan.push.reason}.`, '');
+    lines.push(...operationLines(plan, outputs));
   }
-  if (outputs !== undefined) lines.push(...outputLines(outputs));
+  const builds = plan === undefined || plan.operation.kind === 'build' || plan.operation.kind === 'digest';
+  if (outputs !== undefined) lines.push(...outputLines(outputs, builds));
   if (times.length > 0) {
     const failed = failure?.step;
     lines.push(
@@ -56,7 +58,27 @@ function failureLines(failure: Failure): string[] {
   return [title, '', ...fenced(failure.message), ...after];
 }
 
-function outputLines(outputs: Outputs): string[] {
+/** What a promote, a merge or a `push: digest` build took and gave, by digest. */
+function operationLines(plan: Plan, outputs: Outputs | undefined): string[] {
+  const { operation } = plan;
+  switch (operation.kind) {
+    case 'build':
+      return [];
+    case 'digest':
+      return [
+        `**Pushed by digest for a merge job:** ${operation.platform}` +
+          (outputs === undefined || outputs.image === '' ? '' : `, \`${outputs.image}\``) +
+          ` (in \`${operation.digestFile}\`); no gate, no tag.`,
+        '',
+      ];
+    case 'promote':
+      return [`**Promoted:** \`${operation.source}\`, no build.`, ''];
+    case 'merge':
+      return ['**Merged, no build:**', '', ...operation.sources.map((source) => `- \`${source}\``), ''];
+  }
+}
+
+function outputLines(outputs: Outputs, builds: boolean): string[] {
   const lines: string[] = [];
   if (outputs.digest !== '') lines.push(`**Digest:** \`${outputs.digest}\``, '');
   if (outputs.tags.length > 0) lines.push('**Tags:**', '', ...outputs.tags.map((tag) => `- \`${tag}\``), '');
@@ -64,6 +86,8 @@ function outputLines(outputs: Outputs): string[] {
   if (platforms.length > 0) {
     lines.push('| platform | digest |', '| --- | --- |', ...platforms.map(([p, d]) => `| ${p} | \`${d}\` |`), '');
   }
+  // Promote and merge build nothing: no cache to speak of.
+  if (!builds) return lines;
   const { cache } = outputs;
   lines.push(
     `**Cache:** ${cache.kind}` +

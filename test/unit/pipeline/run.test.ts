@@ -66,7 +66,7 @@ describe('the GitHub post step', () => {
 
 describe('the job summary', () => {
   it('shows the push decision, digest, tags, platforms, the cache and step times', () => {
-    const plan = { push: { push: true, reason: 'push is true' } } as Plan;
+    const plan = { operation: { kind: 'build' }, push: { push: true, reason: 'push is true' } } as Plan;
     const outputs: Outputs = {
       cache: { kind: 'gha', read: ['app-amd64-dev', 'app-amd64-main'], write: 'app-amd64-dev', steps: 5, cached: 4 },
       gates: {},
@@ -100,7 +100,7 @@ describe('the job summary', () => {
 
   const failed = (failure: Partial<Failure>) =>
     summaryMarkdown({
-      plan: { push: { push: false, reason: 'push is false' } } as Plan,
+      plan: { operation: { kind: 'build' }, push: { push: false, reason: 'push is false' } } as Plan,
       outputs: undefined,
       times: [
         { step: 'Set up the builder', seconds: 1.04 },
@@ -121,6 +121,40 @@ describe('the job summary', () => {
   ])('on failure %j, says so first', (failure, expected) => {
     const markdown = failed(failure);
     expect(markdown.startsWith(`## docker-build\n\n${expected}`), markdown).toBe(true);
+  });
+
+  it('says what a promote, a merge and a push: digest build took, by digest; promote and merge show no cache', () => {
+    const outputs = {
+      cache: { kind: 'none', read: [], write: null, steps: 0, cached: 0 },
+      gates: {},
+      digest: 'sha256:idx',
+      platformDigests: {},
+      image: 'r/app@sha256:idx',
+      digestFile: '',
+      tags: [],
+      labels: [],
+      annotations: [],
+      version: '',
+      metadata: '',
+      imageid: '',
+    };
+    const summary = (operation: Plan['operation']) =>
+      summaryMarkdown({
+        plan: { operation, push: { push: true, reason: 'push is auto' } } as Plan,
+        outputs,
+        times: [],
+        gateSummary: '',
+        failure: undefined,
+      });
+    expect(summary({ kind: 'promote', source: 'r/app@sha256:a' })).toContain(
+      '**Promoted:** `r/app@sha256:a`, no build.',
+    );
+    const merged = summary({ kind: 'merge', sources: ['r/app@sha256:a', 'r/app@sha256:b'], repository: 'r/app' });
+    expect(merged).toContain('**Merged, no build:**\n\n- `r/app@sha256:a`\n- `r/app@sha256:b`');
+    expect(merged).not.toContain('**Cache:**');
+    expect(summary({ kind: 'digest', platform: 'linux/arm64', digestFile: 'd/linux-arm64' })).toContain(
+      '**Pushed by digest for a merge job:** linux/arm64, `r/app@sha256:idx` (in `d/linux-arm64`); no gate, no tag.',
+    );
   });
 
   it('marks the failed step in the times', () => {
