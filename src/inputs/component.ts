@@ -143,7 +143,7 @@ function takes(command: Command, input: InputSpec): boolean {
 }
 
 /** The table's inputs a GitLab job takes: not the GitHub-only ones, and secrets only by variable name. */
-function tableInputs(command: Command = 'build'): InputSpec[] {
+export function tableInputs(command: Command = 'build'): InputSpec[] {
   return INPUTS.filter((input) => input.platforms.includes('gitlab') && input.secret !== true && takes(command, input));
 }
 

@@ -5,8 +5,8 @@
  */
 import { stringify } from 'yaml';
 import { DOTENV_OUTPUTS, dotenvName } from './table.js';
-import { JOB_INPUTS } from './component.js';
 import { INPUTS, OUTPUTS, type InputGroup, type InputSpec } from './table.js';
+import { COMPONENTS, JOB_INPUTS, tableInputs } from './component.js';
 
 export const ACTION_HEADER = {
   name: 'docker-build',
@@ -109,6 +109,28 @@ function renderComponentReference(): string {
       : String(spec.default);
     const fallback = value === '' ? '' : `\`${value}\``;
     lines.push(`| \`${name}\` | ${spec.type ?? 'string'} | ${cell(fallback)} | ${cell(spec.description)} |`);
+  }
+  lines.push(
+    '',
+    '## The promote and merge components',
+    '',
+    'They build nothing, so they take the inputs above but those of the build (context, Dockerfile, platforms, cache,',
+    "check, labels); the job's own inputs are the same but `secrets-variable`, with their own defaults:",
+    '',
+    '| component | command | job-name | stage | rules | table inputs |',
+    '| --- | --- | --- | --- | --- | --- |',
+  );
+  for (const command of ['promote', 'merge'] as const) {
+    const component = COMPONENTS[command];
+    const rules = component.rules === undefined ? 'as docker-build' : `\`${JSON.stringify(component.rules)}\``;
+    const names = tableInputs(command).map((input) =>
+      component.defaults?.[input.name] === undefined
+        ? `\`${input.name}\``
+        : `\`${input.name}\` (default \`${component.defaults[input.name] ?? ''}\`)`,
+    );
+    lines.push(
+      `| \`${component.path}\` | \`${command}\` | \`${component.jobName}\` | \`${component.stage}\` | ${cell(rules)} | ${names.join(', ')} |`,
+    );
   }
   lines.push(
     '',
