@@ -298,6 +298,7 @@ describe('the Action through act: a branch run builds, a tag run promotes with c
     const built = outputsOf(jobLines(main.stdout, 'build'));
     expect(built.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(built.image).toBe(`${image}@${built.digest ?? ''}`);
+    expect(jobLines(main.stdout, 'build')).toContain('$ docker buildx build');
     expect(jobLines(main.stdout, 'promote')).toBe('');
 
     await checkoutTag(repo);
@@ -367,9 +368,9 @@ describe('the GitLab components through gitlab-ci-local: a build job, then promo
     const sha = (await git(repo, 'rev-parse', '--short=8', 'HEAD')).stdout.trim();
     const built = (await inspect(client, `${image}:sha-${sha}`)).digest;
     expect(built).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(jobLines(log, 'docker-build')).toContain('$ docker buildx build');
     const promoteLog = jobLines(log, 'docker-build-promote');
-    // the component's default source, $DOCKER_BUILD_IMAGE, from the build job's dotenv
-    expect(promoteLog).toContain(`$ docker buildx imagetools inspect --builder=`);
+    // the component's default source: INPUT_SOURCE is '$DOCKER_BUILD_IMAGE', expanded from the build job's dotenv
     expect(promoteLog).toContain(`${image}@${built}: linux/amd64, linux/arm64`);
     expect(promoteLog).not.toContain('buildx build');
     expect(promoteLog).toContain('$ docker buildx imagetools create');
