@@ -114,6 +114,13 @@ describe('docker-build promote: the built digest, gated again and tagged, never 
     expect(facts.digest).toBe(built.digest);
     expect(facts.platforms).toEqual(['linux/amd64', 'linux/arm64']);
     expect(await platformDigests(client, `${target}:1.2.3`)).toEqual(JSON.parse(built['platform-digests'] ?? '{}'));
+    // every manifest of the index is in the second registry, the attestations' (unknown/unknown) too
+    const { stdout: raw } = await client.mustDocker(['buildx', 'imagetools', 'inspect', '--raw', `${target}:1.2.3`]);
+    const manifests = (JSON.parse(raw) as { manifests: { digest: string }[] }).manifests;
+    expect(manifests.length).toBeGreaterThan(2);
+    for (const { digest } of manifests) {
+      expect((await client.docker(['buildx', 'imagetools', 'inspect', '--raw', `${target}@${digest}`])).code).toBe(0);
+    }
     // gated again: every platform of the source scanned by digest, with today's database
     for (const [platform, digest] of Object.entries(JSON.parse(built['platform-digests'] ?? '{}') as object)) {
       expect(result.stderr).toContain(`scanning ${platform}: ${source}@${String(digest)}`);
@@ -127,6 +134,7 @@ describe('docker-build promote: the built digest, gated again and tagged, never 
     expect(outputs.image).toBe(`${target}@${built.digest ?? ''}`);
     expect(outputs.tags?.split('\n')).toEqual([`${target}:1.2.3`, `${target}:1.2`, `${target}:latest`]);
     expect(outputs.version).toBe('1.2.3');
+    expect(outputs['platform-digests']).toBe(built['platform-digests']);
     expect(outputs['scan-result']).toBe('passed');
     expect(result.stderr + result.stdout).not.toContain(lab.registry2Password);
     // copied, not tagged in place: the source's repository keeps the build's tag alone
