@@ -254,7 +254,8 @@ describe('the Action through act: a branch run builds, a tag run promotes with c
   let client: DockerClient;
   const image = `${lab.registry}/e2e/${unique('promote-act')}`;
   const target = `${lab.registry2}/e2e/${unique('promote-act')}`;
-  const events = mkdtempSync(join(tmpdir(), 'e2e-promote-act-'));
+  /** the tag event's payload (no secret in it) */
+  let events = '';
   let repo = '';
 
   /** The lines act prints for one of the workflow's jobs: `[release/build  ] ...` (names padded to one width). */
@@ -292,6 +293,7 @@ describe('the Action through act: a branch run builds, a tag run promotes with c
   beforeAll(async () => {
     client = await loggedInClient();
     repo = await repoFromFixture(['hello-app', 'act-promote'], 'https://github.com/example/promote-act.git', true);
+    events = mkdtempSync(join(tmpdir(), 'e2e-promote-act-'));
   });
 
   afterAll(() => {
