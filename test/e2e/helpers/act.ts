@@ -40,16 +40,24 @@ export function labActVars(lab: LabEnv, image: string): string[] {
   ];
 }
 
-/** Runs a workflow with act (see actArgs). */
+/**
+ * Runs a workflow with act (see actArgs). `env` adds to act's environment: where `--secret=NAME` (no value) reads a
+ * secret from, so that a password is neither on the command line nor in a file.
+ */
 export async function runAct(
   repo: string,
   workflow: string,
   extra: readonly string[] = [],
   cacheDir?: string,
+  env: Readonly<Record<string, string>> = {},
 ): Promise<RunResult> {
   const artifacts = mkdtempSync(join(tmpdir(), 'e2e-act-artifacts-'));
   try {
-    return await run('act', actArgs(workflow, extra, artifacts, cacheDir), { cwd: repo, timeoutMs: 600_000 });
+    return await run('act', actArgs(workflow, extra, artifacts, cacheDir), {
+      cwd: repo,
+      timeoutMs: 600_000,
+      env: { ...process.env, ...env },
+    });
   } finally {
     rmSync(artifacts, { recursive: true, force: true });
   }
