@@ -263,7 +263,8 @@ function checkCommand(inputs: Inputs): void {
       throw new InputError(
         'source',
         '',
-        'promote needs the image to promote, by digest: registry/repository@sha256:...',
+        'promote needs the image to promote, by digest: registry/repository@sha256:... (the GitLab component takes ' +
+          "the build job's $DOCKER_BUILD_IMAGE from its dotenv report: is that job in an earlier stage, or in needs?)",
       );
     }
     if (!BY_DIGEST.test(inputs.source)) throw new InputError('source', inputs.source, notByDigest(inputs.source));
