@@ -33,7 +33,7 @@ export type LocalInputs = Readonly<Record<string, string | boolean | readonly st
  * given. An input the table does not hold throws here, so that a typo'd name fails the test rather than passing as
  * the exit 2 of an unknown flag.
  */
-export function localArgv(command: 'build' | 'plan', inputs: LocalInputs): string[] {
+export function localArgv(command: 'build' | 'plan' | 'promote' | 'merge', inputs: LocalInputs): string[] {
   const argv = [DIST, command];
   for (const [name, value] of Object.entries(inputs)) {
     if (!INPUTS.some((spec) => spec.name === name)) throw new Error(`localArgv: no input named ${name}`);
@@ -53,7 +53,7 @@ function lines(value: LocalInputs[string]): readonly string[] {
 }
 
 export interface LocalOptions {
-  command?: 'build' | 'plan';
+  command?: 'build' | 'plan' | 'promote' | 'merge';
   /** more variables, over the lab's inputs (`INPUT_REGISTRY: ''` takes one away) */
   env?: Record<string, string>;
   timeoutMs?: number;
