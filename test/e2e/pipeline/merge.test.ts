@@ -267,6 +267,18 @@ describe('distributed multi-platform: one platform per job pushed by digest, mer
             ),
         },
         {
+          name: 'the same reference twice',
+          command: 'merge',
+          inputs: () => ({ sources: [ref('linux/amd64'), ref('linux/amd64')], tags: 'type=raw,value=bad' }),
+          message: () => new RegExp(`Invalid sources "${escape(ref('linux/amd64'))}": is given twice`),
+        },
+        {
+          name: 'a directory with no digest file in it',
+          command: 'merge',
+          inputs: () => ({ sources: 'src', tags: 'type=raw,value=bad' }),
+          message: () => /Invalid sources "src": holds no image by digest/,
+        },
+        {
           name: 'a digest that does not exist',
           command: 'merge',
           inputs: () => ({ sources: [ref('linux/amd64'), `${image}@${ZERO_DIGEST}`], tags: 'type=raw,value=bad' }),
@@ -289,6 +301,12 @@ describe('distributed multi-platform: one platform per job pushed by digest, mer
           message: () => new RegExp(`Invalid sources "${escape(image)}:edge": is an image by tag; give it by digest`),
         },
         {
+          name: 'push: digest given to merge',
+          command: 'merge',
+          inputs: () => ({ sources: [ref('linux/amd64'), ref('linux/arm64')], push: 'digest' }),
+          message: () => /Invalid push "digest": pushes one platform of a build by digest; merge takes images already/,
+        },
+        {
           name: 'push: digest with two platforms',
           command: 'build',
           inputs: () => ({ images: image, platforms: 'linux/amd64,linux/arm64', push: 'digest' }),
@@ -301,6 +319,10 @@ describe('distributed multi-platform: one platform per job pushed by digest, mer
           message: () => /Invalid push "digest": needs an image in images to push to/,
         },
       ];
+
+      beforeAll(() => {
+        mkdirSync(join(repo, 'src'));
+      });
 
       for (const { name, command, inputs, message } of cases) {
         it(name, async () => {
