@@ -52,6 +52,9 @@ function noteBuilders(log: string): void {
   for (const match of log.matchAll(/\$ docker buildx create --name=(\S+)/g)) builders.add(match[1] ?? '');
 }
 
+/** The layer cache keys the builds of a log wrote (`cache: registry (...); reads ...; writes amd64-main`), sorted. */
+const cacheKeys = (log: string) => [...log.matchAll(/\bcache: \w+ \(.*; writes (\S+)$/gm)].map((m) => m[1]).sort();
+
 async function commitAll(repo: string, message: string): Promise<void> {
   await must('git', ['add', '--all'], { cwd: repo });
   await must('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@example.invalid', 'commit', '-qm', message], {
@@ -381,6 +384,8 @@ describe('distributed multi-platform: one platform per job pushed by digest, mer
         expect(log).toContain(`build ${platform}: digest-file=`);
         expect(log).toMatch(new RegExp(`build ${escape(platform)}: .* scan-result=skipped`));
       }
+      // each platform's job has a layer cache of its own (act serves the Actions cache: gha)
+      expect(cacheKeys(log)).toEqual([expect.stringMatching(/amd64-main$/), expect.stringMatching(/arm64-main$/)]);
       expect(readdirSync(digests).sort()).toEqual(['linux-amd64', 'linux-arm64']);
       const sources = readdirSync(digests)
         .sort()
@@ -442,6 +447,8 @@ describe('distributed multi-platform: one platform per job pushed by digest, mer
         expect(log).toContain(`push is digest: ${platform} pushed by digest alone, for a merge job`);
       }
       expect(log).toMatch(/PASS\s+docker-build-merge/);
+      // each platform's job has a layer cache of its own (on GitLab: the registry)
+      expect(cacheKeys(log)).toEqual(['amd64-main', 'arm64-main']);
       // the merge job read the digest files the matrix jobs left in their artifacts, and nothing else
       expect(log).toMatch(/docker-build-merge\s+imported artifacts/);
       const pushed = [...log.matchAll(/(linux\/\w+): (\S+@sha256:[0-9a-f]{64}), pushed by digest for a merge job/g)];
