@@ -344,19 +344,21 @@ describe('distributed multi-platform: one platform per job pushed by digest, mer
 
   describe('act: a two-job matrix pushing by digest, then a merge job', () => {
     const image = `${lab.registry}/e2e/${unique('act-merge')}`;
+    let scratch = '';
     // The matrix jobs hand their digest files over through this directory, as artifacts would (see the workflow).
-    const scratch = mkdtempSync(join(tmpdir(), 'e2e-act-merge-'));
-    const digests = join(scratch, 'digests');
+    let digests = '';
     let repo = '';
 
     beforeAll(async () => {
+      scratch = mkdtempSync(join(tmpdir(), 'e2e-act-merge-'));
+      digests = join(scratch, 'digests');
       mkdirSync(digests);
       repo = await repoFromFixture(['hello-app', 'act-merge'], 'https://github.com/example/hello-merge.git', true);
     });
 
     afterAll(() => {
       rmSync(repo, { recursive: true, force: true });
-      rmSync(scratch, { recursive: true, force: true });
+      if (scratch !== '') rmSync(scratch, { recursive: true, force: true });
     });
 
     it('one index with both platforms, both scanned, then tagged; the matrix jobs tagged nothing', async () => {
