@@ -21,15 +21,23 @@ export function labGitlabVariables(lab: LabEnv, image: string): Record<string, s
 }
 
 /**
- * Runs the repository's pipeline with gitlab-ci-local (shell executor). The variables go in a file, as gitlab-ci-local
- * reads them, removed after: the password never on a command line.
+ * Runs the repository's pipeline with gitlab-ci-local (shell executor), with `extra` arguments (`--shell-isolation`:
+ * each job in a directory of its own, only artifacts passed on). The variables go in a file, as gitlab-ci-local reads
+ * them, removed after: the password never on a command line.
  */
-export async function runGitlabCiLocal(repo: string, variables: Record<string, string>): Promise<RunResult> {
+export async function runGitlabCiLocal(
+  repo: string,
+  variables: Record<string, string>,
+  extra: readonly string[] = [],
+): Promise<RunResult> {
   const file = join(repo, '.gitlab-ci-local-variables.yml');
   const yaml = Object.entries(variables).map(([name, value]) => `${name}: ${JSON.stringify(value)}\n`);
   writeFileSync(file, yaml.join(''), { mode: 0o600 });
   try {
-    return await run(GITLAB_CI_LOCAL, ['--force-shell-executor', '--no-color'], { cwd: repo, timeoutMs: 600_000 });
+    return await run(GITLAB_CI_LOCAL, ['--force-shell-executor', '--no-color', ...extra], {
+      cwd: repo,
+      timeoutMs: 600_000,
+    });
   } finally {
     rmSync(file, { force: true });
   }
