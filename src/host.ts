@@ -77,7 +77,8 @@ function defaultIgnoreFile(cwd: string): string[] {
 /**
  * Merge's `sources`, as references: a line naming an image by digest is kept; a line naming a file here is read (one
  * reference per line, as `push: digest` writes it); a directory gives every file in it, by name. Empty: the files in
- * `<reports-dir>/digests/`, when there are any. A line that is none of these is kept as given, for the plan to say why.
+ * `<reports-dir>/digests/`, when there are any. An image by tag is kept, for the plan to refuse; a path that is not
+ * there is refused here.
  */
 export function readSources(cwd: string, sources: readonly string[], defaultDir: string): string[] {
   if (sources.length === 0) {
@@ -87,7 +88,15 @@ export function readSources(cwd: string, sources: readonly string[], defaultDir:
   return sources.flatMap((line) => {
     if (line.includes('@')) return [line];
     const path = resolve(cwd, line);
-    if (!existsSync(path)) return [line];
+    if (!existsSync(path)) {
+      // An image by tag is for the plan to refuse, saying so; anything else was meant as a path.
+      if (line.slice(line.lastIndexOf('/') + 1).includes(':')) return [line];
+      throw new InputError(
+        'sources',
+        line,
+        'no such file or directory here, and not an image by digest (registry/repository@sha256:...)',
+      );
+    }
     const files = statSync(path).isDirectory() ? digestFiles(path) : [path];
     const found = files.flatMap((file) => referencesIn(file));
     if (found.length === 0) throw new InputError('sources', line, 'holds no image by digest');

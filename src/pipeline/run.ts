@@ -158,7 +158,7 @@ export async function runPipeline(
                 platformDigests: Object.fromEntries(source.images.map((image) => [image.platform, image.digest])),
               };
             })
-          : await timed('Merge the platforms', () => mergeSources(step, builder, operation.sources));
+          : await timed('Merge the platforms', () => mergeSources(step, builder, operation.sources, plan.push.push));
       const platforms = Object.keys(pushed.platformDigests);
       if (plan.test !== undefined) {
         await timed('Set up QEMU', () =>
@@ -242,7 +242,9 @@ export async function runPipeline(
         gates: results,
         digest,
         platformDigests: pushed?.platformDigests ?? {},
-        image: pushed === undefined ? '' : imageOf(plan, pushed, tagging),
+        // A merge that does not push has an index digest, but no image there.
+        image:
+          pushed === undefined || (operation.kind === 'merge' && !plan.push.push) ? '' : imageOf(plan, pushed, tagging),
         digestFile,
         tags: tagging
           ? references(plan.tags)

@@ -133,7 +133,14 @@ export function describeSource(source: CredentialSource | undefined): string {
 }
 
 /** The error of a push with no credential: which registries, and every way to give one. */
-export function missingMessage(registries: readonly string[], platform: Platform): string {
+export function missingMessage(
+  registries: readonly string[],
+  platform: Platform,
+  push: { reason: string; auto: boolean } = {
+    reason: 'push: auto pushes on every event but pull and merge requests',
+    auto: true,
+  },
+): string {
   const ways = [
     'the registry, username and password inputs (or registry-auth for several)',
     'a login before this step (docker/login-action, aws-actions/amazon-ecr-login, docker login) or a credential helper in the Docker config (credHelpers or credsStore, with docker-credential-<name> on PATH)',
@@ -142,10 +149,10 @@ export function missingMessage(registries: readonly string[], platform: Platform
       : []),
     ...(platform === 'gitlab' ? ['for $CI_REGISTRY, the job’s own credentials (images under $CI_REGISTRY_IMAGE)'] : []),
   ];
+  // Only push: auto is a default someone may not have chosen: push: true, push: digest and a promote were asked for.
   return (
-    `no credential for ${registries.join(', ')}, and this run pushes there ` +
-    '(push: auto pushes on every event but pull and merge requests). Give one: ' +
+    `no credential for ${registries.join(', ')}, and this run pushes there (${push.reason}). Give one: ` +
     ways.join('; ') +
-    '. Or set push: false to build and scan without pushing.'
+    (push.auto ? '. Or set push: false to build and scan without pushing.' : '.')
   );
 }

@@ -212,7 +212,20 @@ export function makePlan(request: PlanRequest): Plan {
     labels: build.labels,
     annotations: meta.annotations,
     platforms: inputs.platforms,
-    push: missing.length === 0 ? push : { ...push, blocked: missingMessage(missing, ctx.platform) },
+    push:
+      missing.length === 0
+        ? push
+        : {
+            ...push,
+            blocked: missingMessage(
+              missing,
+              ctx.platform,
+              // push: auto's own reason says it all but what auto means.
+              inputs.push === 'auto' && operation.kind === 'build'
+                ? undefined
+                : { reason: push.reason, auto: inputs.push === 'auto' },
+            ),
+          },
     logins: logins.map((login) => ({ registry: login.registry, source: login.source })),
     credentials: credentials.map((credential) => ({
       registry: credential.registry,

@@ -67,6 +67,8 @@ export async function mergeSources(
   step: StepContext,
   builder: string,
   sources: readonly string[],
+  /** push the index; when not (push: false, a merge request), the gates judge the platforms' own images */
+  push = true,
 ): Promise<{ digest: string; repository: string; platformDigests: Record<string, string> }> {
   const read = await Promise.all(sources.map((source) => inspectSource(step, builder, source, 'sources')));
   const seen = new Map<string, string>();
@@ -93,6 +95,12 @@ export async function mergeSources(
   // buildx prints the index's bytes and a newline.
   const index = dry.stdout.endsWith('\n') ? dry.stdout.slice(0, -1) : dry.stdout;
   const digest = `sha256:${createHash('sha256').update(index).digest('hex')}`;
+  const images = indexImages(index) ?? [];
+  const platforms = images.map((image) => image.platform).join(', ');
+  if (!push) {
+    step.reporter.info(`one index for ${platforms} would be ${repository}@${digest}; not pushed`);
+    return { digest, repository, platformDigests: platformMap(images) };
+  }
   const metadataFile = join(step.docker.workDir, 'merge-metadata.json');
   await retrying(step, `pushing the index to ${repository}`, () =>
     step.runner.run(
@@ -105,13 +113,12 @@ export async function mergeSources(
   if (pushed !== digest) {
     throw new Error(`buildx pushed the index as ${pushed ?? 'nothing'}, not as ${digest} as its dry run gave it`);
   }
-  const images = indexImages(index) ?? [];
-  step.reporter.info(`one index for ${images.map((image) => image.platform).join(', ')}: ${repository}@${digest}`);
-  return {
-    digest,
-    repository,
-    platformDigests: Object.fromEntries(images.map((image) => [image.platform, image.digest])),
-  };
+  step.reporter.info(`one index for ${platforms}: ${repository}@${digest}`);
+  return { digest, repository, platformDigests: platformMap(images) };
+}
+
+function platformMap(images: readonly IndexImage[]): Record<string, string> {
+  return Object.fromEntries(images.map((image) => [image.platform, image.digest]));
 }
 
 function pushedDigest(metadata: string): string | undefined {

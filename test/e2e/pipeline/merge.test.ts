@@ -282,6 +282,12 @@ describe('distributed multi-platform: one platform per job pushed by digest, mer
           message: () => /Invalid sources "src": holds no image by digest/,
         },
         {
+          name: 'a path that is not there',
+          command: 'merge',
+          inputs: () => ({ sources: 'digests/', tags: 'type=raw,value=bad' }),
+          message: () => /Invalid sources "digests\/": no such file or directory here, and not an image by digest/,
+        },
+        {
           name: 'a digest that does not exist',
           command: 'merge',
           inputs: () => ({ sources: [ref('linux/amd64'), `${image}@${ZERO_DIGEST}`], tags: 'type=raw,value=bad' }),

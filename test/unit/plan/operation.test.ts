@@ -120,10 +120,15 @@ describe('merge sources', () => {
       expect(readSources(setup(), [], 'docker-build-reports/digests')).toEqual([A, B]);
     });
 
-    it('a directory, a file and a reference, in the order given; a missing path is kept for the plan to refuse', () => {
+    it('a directory, a file and a reference, in the order given; a missing path is refused, an image by tag kept for the plan', () => {
       const cwd = setup();
       expect(readSources(cwd, ['one', 'docker-build-reports/digests', B], 'x')).toEqual([A, A, B, B]);
-      expect(readSources(cwd, ['nothing-here'], 'x')).toEqual(['nothing-here']);
+      expect(() => readSources(cwd, ['nothing-here/'], 'x')).toThrow(
+        'Invalid sources "nothing-here/": no such file or directory here, and not an image by digest',
+      );
+      expect(readSources(cwd, ['registry.example.com/team/app:edge'], 'x')).toEqual([
+        'registry.example.com/team/app:edge',
+      ]);
       expect(readSources(cwd, [], 'nothing-here')).toEqual([]);
     });
 
@@ -163,6 +168,14 @@ describe('the plan of each command', () => {
     expect(() => plan(gitlab('branch-main'), { push: 'digest' })).toThrow(
       'Invalid push "digest": needs an image in images to push to',
     );
+  });
+
+  it('push: digest with no credential says it pushes because push is digest, not because of auto', () => {
+    const result = plan(gitlab('branch-main'), { images: 'registry.example.com/team/app', push: 'digest' });
+    expect(result.push.blocked).toMatch(
+      /^no credential for registry.example.com, and this run pushes there \(push is digest: linux\/amd64 pushed by digest alone, for a merge job\)\. Give one: /,
+    );
+    expect(result.push.blocked).not.toContain('push: false');
   });
 
   it('each platform of a matrix keeps its own cache key', () => {

@@ -99,6 +99,15 @@ describe("merge's sources", () => {
     expect(pushed['containerimage.descriptor']?.digest).toBe(merged.digest);
   });
 
+  it('not pushing (push: false, a merge request): the dry run only, the gates judge the platforms’ own images', async () => {
+    const { step, calls } = setup(REGISTRY);
+    const merged = await mergeSources(step, 'b', [AMD, ARM], false);
+    expect(merged.platformDigests).toEqual({ 'linux/amd64': manifest('1'), 'linux/arm64': manifest('2') });
+    const create = calls().filter((call) => call.includes('imagetools create'));
+    expect(create).toHaveLength(1);
+    expect(create[0]).toContain('--dry-run');
+  });
+
   it('an image manifest without an index counts with the platform of its config', async () => {
     const { step } = setup(REGISTRY);
     const merged = await mergeSources(step, 'b', [AMD, SINGLE]);
