@@ -653,7 +653,11 @@ export const OUTPUTS: readonly OutputSpec[] = [
       'With `push: digest`: the file holding the image by digest (`<reports-dir>/digests/linux-amd64`), to pass to a `merge` job as an artifact.',
   },
   { name: 'tags', description: 'The tags attached, full references, one per line.' },
-  { name: 'labels', description: 'The labels of the image, `key=value` one per line.' },
+  {
+    name: 'labels',
+    description:
+      'The labels the build gave the image, `key=value` one per line (empty for promote and merge, which write none).',
+  },
   { name: 'annotations', description: 'The annotations of the image, one per line.' },
   { name: 'version', description: "The main version (metadata-action's `version` output): the highest-priority tag." },
   { name: 'metadata', description: "buildx's build metadata, JSON." },

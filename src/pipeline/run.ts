@@ -139,6 +139,7 @@ export async function runPipeline(
     }
     const failedEarly = Object.values(results).some((result) => result.result === 'failed');
     const { operation } = plan;
+    const builds = operation.kind === 'build' || operation.kind === 'digest';
     const after = gates.filter((gate) => gate.stage === 'after-push');
     const output = plan.build.output;
     let metadata: Awaited<ReturnType<typeof build>> | undefined;
@@ -251,8 +252,9 @@ export async function runPipeline(
           : output.kind === 'load' && metadata !== undefined
             ? references(plan.tags)
             : [],
-        labels: plan.labels.map((label) => `${label.key}=${label.value}`),
-        annotations: plan.annotations,
+        // Promote and merge write no label or annotation: the images keep those of their build.
+        labels: builds ? plan.labels.map((label) => `${label.key}=${label.value}`) : [],
+        annotations: builds ? plan.annotations : [],
         version: plan.version ?? '',
         metadata: metadata === undefined ? '' : JSON.stringify(metadata.raw),
         imageid: output.kind === 'load' ? (metadata?.configDigest ?? '') : '',
