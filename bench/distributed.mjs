@@ -5,13 +5,26 @@
 //              can be read beside them
 //   promote    `docker-build promote` of a built image into the second registry (and, for comparison, in its own
 //              repository), against a rebuild of the same commit into the second registry with a warm cache
+//   qemu       what a runner per platform saves: the same one-platform job with a CPU-bound build step, for this
+//              machine's platform and for the other one under QEMU
 // Every docker-build run creates its own builder, as a fresh CI runner would; the layers come from the registry cache.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DIST, changeSource, git, must, projectRepo, stats, unique } from './lib.mjs';
 
 const BOTH = 'linux/amd64,linux/arm64';
+/** This machine's platform: the lab's builder runs it natively, the other one under QEMU. */
+const NATIVE = process.arch === 'arm64' ? 'linux/arm64' : 'linux/amd64';
+const OTHER = NATIVE === 'linux/amd64' ? 'linux/arm64' : 'linux/amd64';
+/** A build step that is all CPU, as a compiler's is: busybox hashing 128 MiB of zeros, twice. */
+const CPU_DOCKERFILE = [
+  'ARG BASE',
+  'FROM ${BASE}',
+  'COPY src/ /src/',
+  'RUN head -c 134217728 /dev/zero | sha256sum > /sum && head -c 134217728 /dev/zero | sha256sum >> /sum',
+  '',
+].join('\n');
 
 export async function distributedSuite(lab, runs, log) {
   // Trivy's database, fetched by the first (untimed) build of the session and kept for every run after it, as a CI
@@ -121,6 +134,21 @@ export async function distributedSuite(lab, runs, log) {
         const released = [];
         for (const run of releases) released.push(await run());
         log(`round ${round}: ${released.join(', ')}`);
+
+        // A compile-like step (hashing 2 × 128 MiB, no layer cache), native and emulated, in the same kind of job.
+        await git(repo, 'checkout', '-q', 'main');
+        writeFileSync(join(repo, 'Dockerfile.cpu'), CPU_DOCKERFILE);
+        const cpu = (platform) => [
+          ...['build', '--push', 'digest', '--images', image, '--platforms', platform],
+          ...['--cache', 'none', '--file', 'Dockerfile.cpu'],
+        ];
+        const native = await docker(repo, cpu(NATIVE));
+        const foreign = await docker(repo, cpu(OTHER));
+        record('qemu/native', native.seconds);
+        record('qemu/emulated', foreign.seconds);
+        log(
+          `round ${round}: CPU-bound step ${NATIVE} ${native.seconds.toFixed(1)} s, ${OTHER} (QEMU) ${foreign.seconds.toFixed(1)} s`,
+        );
         load.push(loadavg()[0]);
       } finally {
         rmSync(repo, { recursive: true, force: true });
@@ -130,25 +158,39 @@ export async function distributedSuite(lab, runs, log) {
     rmSync(trivyCache, { recursive: true, force: true });
   }
 
+  // name, title (the table), label (the chart), color
   const SCENARIOS = [
-    ['merge/two', 'one job, both platforms (build --platforms linux/amd64,linux/arm64)', '#b0b0b0'],
-    ['merge/amd64', 'matrix job linux/amd64 (build --push digest)', '#7aa6c2'],
-    ['merge/arm64', 'matrix job linux/arm64 (build --push digest, QEMU here)', '#7aa6c2'],
-    ['merge/merge', 'the merge job alone (merge: index, scan both, tag)', '#2f6f9f'],
-    ['merge/path', 'distributed wall time: slower platform + merge', '#7aa6c2'],
-    ['promote/rebuild', 'rebuild of the commit into registry2 (warm cache)', '#b0b0b0'],
-    ['promote/copy', 'promote into registry2 (scan, copy by digest, tag)', '#2f6f9f'],
-    ['promote/in-place', 'promote in its own repository (scan, tag)', '#2f6f9f'],
-    ['promote/again', 'promote into registry2 again (nothing to do)', '#7aa6c2'],
+    [
+      'merge/two',
+      'one job, both platforms (build --platforms linux/amd64,linux/arm64)',
+      'one job, both platforms',
+      '#b0b0b0',
+    ],
+    ['merge/amd64', 'matrix job linux/amd64 (build --push digest)', 'matrix job, linux/amd64', '#7aa6c2'],
+    [
+      'merge/arm64',
+      'matrix job linux/arm64 (build --push digest, QEMU here)',
+      'matrix job, linux/arm64 (QEMU)',
+      '#7aa6c2',
+    ],
+    ['merge/merge', 'the merge job alone (merge: index, scan both, tag)', 'the merge job alone', '#2f6f9f'],
+    ['merge/path', 'distributed wall time: slower platform + merge', 'slower platform + merge', '#7aa6c2'],
+    ['promote/rebuild', 'rebuild of the commit into registry2 (warm cache)', 'rebuild (warm cache)', '#b0b0b0'],
+    ['promote/copy', 'promote into registry2 (scan, copy by digest, tag)', 'promote into registry2', '#2f6f9f'],
+    ['promote/in-place', 'promote in its own repository (scan, tag)', 'promote in place', '#2f6f9f'],
+    ['promote/again', 'promote into registry2 again (nothing to do)', 'promote again (nothing to do)', '#7aa6c2'],
+    ['qemu/native', `one-platform job, CPU-bound step, ${NATIVE} (native)`, `${NATIVE}, native`, '#2f6f9f'],
+    ['qemu/emulated', `the same job for ${OTHER} (QEMU)`, `${OTHER}, QEMU`, '#b0b0b0'],
   ];
-  const reference = { merge: 'merge/two', promote: 'promote/rebuild' };
-  const scenarios = SCENARIOS.filter(([name]) => times[name] !== undefined).map(([name, title, color]) => {
+  const reference = { merge: 'merge/two', promote: 'promote/rebuild', qemu: 'qemu/native' };
+  const scenarios = SCENARIOS.filter(([name]) => times[name] !== undefined).map(([name, title, label, color]) => {
     const group = name.split('/')[0];
     const s = stats(times[name]);
     return {
       name,
       group,
       title,
+      label,
       color,
       seconds: s,
       against: reference[group],
@@ -161,6 +203,7 @@ export async function distributedSuite(lab, runs, log) {
     groups: {
       merge: 'Two platforms: one job, or a job per platform and a merge job',
       promote: 'A release: promote the built image, or rebuild the commit',
+      qemu: 'A CPU-bound build step: native, or emulated by QEMU',
     },
     method:
       `The reference project (bench/project), ${runs} rounds in one session, each with a new repository and image. ` +
@@ -179,7 +222,10 @@ export async function distributedSuite(lab, runs, log) {
       `against a rebuild of the same commit into registry2 with the same tag rule (both platforms, main's registry ` +
       `cache warm for this very commit). In the lab both platforms' jobs run one after the other on one 2-core ` +
       `machine and linux/arm64 is emulated by QEMU: the distributed wall time (the slower platform plus the merge) ` +
-      `is what two runners would take, each native platform's job being no slower than the emulated one here.`,
+      `is what two runners would take, each native platform's job being no slower than the emulated one here. ` +
+      `**qemu**: what a runner per platform saves, measured on this machine: the same one-platform job ` +
+      `(\`build --push digest\`, \`--cache none\`) of a Dockerfile whose build step is all CPU (busybox hashing ` +
+      `2 × 128 MiB), for ${NATIVE} (native) and for the other platform (QEMU's user-mode emulation).`,
     scenarios,
     notes: [
       `Load average (1 min) at the start and after each round: ${load.map((value) => value.toFixed(1)).join(', ')}, ` +

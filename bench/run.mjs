@@ -92,7 +92,9 @@ for (const suite of Object.values(results.suites)) {
   if (suite.id === 'distributed') {
     // one chart per comparison: building again, and the digest between jobs
     for (const [group, title] of Object.entries(suite.groups)) {
-      const rows = suite.scenarios.filter((scenario) => scenario.group === group).map(row);
+      const rows = suite.scenarios
+        .filter((scenario) => scenario.group === group)
+        .map((scenario) => ({ ...row(scenario), label: scenario.label ?? scenario.title }));
       if (rows.length > 0) writeFileSync(join(ROOT, 'docs', `bench-${suite.id}-${group}.svg`), barChart(title, rows));
     }
   } else if (suite.id === 'contenders') {
