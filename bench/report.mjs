@@ -35,6 +35,25 @@ export function renderMarkdown(results, analysis) {
       if (suite.notes !== undefined) lines.push(...suite.notes, '');
       continue;
     }
+    if (suite.id === 'distributed') {
+      lines.push(
+        "| scenario | median (s) | min–max (s) | runs | × its chart's reference |",
+        '| --- | ---: | ---: | ---: | ---: |',
+      );
+      for (const scenario of suite.scenarios) {
+        const s = scenario.seconds;
+        const ratio = scenario.name === scenario.against ? '1.00 (reference)' : fixed(scenario.ratio);
+        lines.push(
+          `| ${scenario.title} | ${fixed(s.median)} | ${fixed(s.min)}–${fixed(s.max)} | ${s.runs} | ${ratio} |`,
+        );
+      }
+      lines.push('');
+      for (const [group, title] of Object.entries(suite.groups)) {
+        lines.push(`![${title}](bench-${suite.id}-${group}.svg)`, '');
+      }
+      if (suite.notes !== undefined) lines.push(...suite.notes, '');
+      continue;
+    }
     if (suite.id === 'contenders') {
       lines.push(
         '| scenario | contender | median (s) | min–max (s) | runs | × baseline | × floor | × its cold build |',

@@ -3,19 +3,26 @@
 //   npm run bench                  every suite, the default number of runs
 //   npm run bench -- --runs 3      fewer runs
 //   npm run bench -- --only cache  one suite; the others keep their recorded results
+//   npm run bench -- --no-lab-up   the lab is up already (a shared machine whose lab someone else brought up)
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { cacheSuite } from './cache.mjs';
 import { contendersSuite } from './contenders.mjs';
+import { distributedSuite } from './distributed.mjs';
 import { measuresSuite } from './measures.mjs';
 import { barChart } from './chart.mjs';
 import { ROOT, labEnv } from './lib.mjs';
 import { renderMarkdown } from './report.mjs';
 
 // measures first: start-up is timed on a quiet machine, not in the wake of the build suites' builders and pushes.
-const SUITES = { measures: measuresSuite, cache: cacheSuite, contenders: contendersSuite };
+const SUITES = {
+  measures: measuresSuite,
+  cache: cacheSuite,
+  contenders: contendersSuite,
+  distributed: distributedSuite,
+};
 
 function option(name, fallback) {
   const index = process.argv.indexOf(`--${name}`);
@@ -28,7 +35,7 @@ const started = Date.now();
 const log = (line) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0)}s] ${line}`);
 
 const renderOnly = process.argv.includes('--render');
-if (!renderOnly)
+if (!renderOnly && !process.argv.includes('--no-lab-up'))
   execFileSync('bash', [join(ROOT, 'test/lab/lab.sh'), 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });
 const lab = renderOnly ? {} : labEnv();
 const resultsFile = join(ROOT, 'bench', 'results.json');
@@ -82,7 +89,15 @@ for (const suite of Object.values(results.suites)) {
     max: scenario.seconds.max,
     color: scenario.color,
   });
-  if (suite.id === 'contenders') {
+  if (suite.id === 'distributed') {
+    // one chart per comparison: building again, and the digest between jobs
+    for (const [group, title] of Object.entries(suite.groups)) {
+      const rows = suite.scenarios
+        .filter((scenario) => scenario.group === group)
+        .map((scenario) => ({ ...row(scenario), label: scenario.label ?? scenario.title }));
+      if (rows.length > 0) writeFileSync(join(ROOT, 'docs', `bench-${suite.id}-${group}.svg`), barChart(title, rows));
+    }
+  } else if (suite.id === 'contenders') {
     // one chart per scenario, the contenders side by side
     for (const group of [...new Set(suite.scenarios.map((scenario) => scenario.group))]) {
       const rows = suite.scenarios

@@ -20,11 +20,15 @@ const GITLAB_PIPELINES = ['.gitlab-ci.yml', ...filesIn('.gitlab/examples', '.yml
 /**
  * The majors users are shown, checked everywhere at once so that an upgrade is one edit here. Found late 2026 in the
  * actions' own repositories: actions/checkout v7.0.1 (July 2026), actions/setup-node v7.0.0 (August 2026),
- * github/codeql-action v4.36.2 (June 2026; its v3 is deprecated in December 2026).
+ * github/codeql-action v4.36.2 (June 2026; its v3 is deprecated in December 2026), actions/upload-artifact v7 and
+ * actions/download-artifact v8.0.1 (their first majors on Node 24 by default; v4, docker's multi-runner recipe's,
+ * runs on Node 20).
  */
 const CURRENT: Record<string, string> = {
   'actions/checkout': 'v7',
   'actions/setup-node': 'v7',
+  'actions/upload-artifact': 'v7',
+  'actions/download-artifact': 'v8',
   'github/codeql-action/upload-sarif': 'v4',
 };
 
