@@ -1,6 +1,7 @@
 // Every GitLab pipeline this project ships, through gitlab-ci-local's schema validation and the component's typed
-// inputs: the project's own .gitlab-ci.yml and the examples in .gitlab/examples/, each including the component from
-// the working tree (the examples pin a release, `@1` or `@1.2.3`, which the test replaces by the commit under test).
+// inputs: the project's own .gitlab-ci.yml and the examples in .gitlab/examples/, each including the components
+// (docker-build, promote, merge) from the working tree (the examples pin a release, `@1` or `@1.2.3`, which the test
+// replaces by the commit under test).
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,12 +21,12 @@ describe("gitlab-ci-local's schema validation", () => {
     try {
       cpSync(join(ROOT, 'templates'), join(repo, 'templates'), { recursive: true });
       const text = readFileSync(join(ROOT, pipeline), 'utf8').replace(
-        /docker-build@(?:~latest|\d+(?:\.\d+){0,2})(?![\w.])/g,
-        'docker-build@$CI_COMMIT_SHA',
+        /\/(docker-build|promote|merge)@(?:~latest|\d+(?:\.\d+){0,2})(?![\w.])/g,
+        '/$1@$CI_COMMIT_SHA',
       );
       writeFileSync(
         join(repo, '.gitlab-ci.yml'),
-        text.replace('$CI_SERVER_FQDN/docker-build/docker-build/', '$CI_SERVER_FQDN/$CI_PROJECT_PATH/'),
+        text.replaceAll('$CI_SERVER_FQDN/docker-build/docker-build/', '$CI_SERVER_FQDN/$CI_PROJECT_PATH/'),
       );
       await must('git', ['init', '-q', '-b', 'main'], { cwd: repo });
       await must('git', ['remote', 'add', 'origin', 'https://gitlab.example.com/docker-build/docker-build.git'], {
