@@ -1,0 +1,89 @@
+/**
+ * `driver: buildkitd`: BuildKit with no daemon beforehand. The job starts `buildkitd` itself (rootful as root, else
+ * rootless through rootlesskit), on a socket in the run's private directory, waits until it answers, and puts it on
+ * the cleanup stack: it is stopped on every exit path, a cancel included. buildx's `remote` driver then talks to it;
+ * no Docker engine is involved.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StepContext } from '../step.js';
+
+export interface Daemon {
+  endpoint: string;
+  mode: 'rootful' | 'rootless';
+}
+
+/** How long buildkitd may take to answer on its socket. */
+const READY_MS = 60_000;
+
+/** Rootful as root; otherwise rootless, which needs rootlesskit and unprivileged user namespaces. */
+export function buildkitdMode(uid: number | undefined): { mode: Daemon['mode']; reason: string } {
+  return uid === 0
+    ? { mode: 'rootful', reason: 'the job runs as root' }
+    : { mode: 'rootless', reason: `the job runs as uid ${uid ?? '?'}: rootless through rootlesskit` };
+}
+
+/** buildkitd's argument list (after rootlesskit's, when rootless). */
+export function buildkitdArgs(dir: string, mode: Daemon['mode'], configFile: string | undefined): string[] {
+  return [
+    `--addr=unix://${join(dir, 'buildkitd.sock')}`,
+    `--root=${join(dir, 'root')}`,
+    ...(configFile === undefined ? [] : [`--config=${configFile}`]),
+    // Without privileges a process sandbox (a PID namespace per step) cannot be made.
+    ...(mode === 'rootless' ? ['--oci-worker-no-process-sandbox'] : []),
+  ];
+}
+
+export async function startBuildkitd(
+  step: StepContext,
+  configFile: string | undefined,
+  uid: number | undefined = process.getuid?.(),
+): Promise<Daemon> {
+  const dir = join(step.docker.workDir, 'buildkitd');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const { mode, reason } = buildkitdMode(uid);
+  step.reporter.info(`buildkitd: ${mode} (${reason})`);
+  const logFile = join(dir, 'buildkitd.log');
+  const args = buildkitdArgs(dir, mode, configFile);
+  const env = mode === 'rootless' ? { XDG_RUNTIME_DIR: dir } : {};
+  const started =
+    mode === 'rootful'
+      ? await step.runner.start('buildkitd', args, { logFile, env })
+      : await step.runner.start('rootlesskit', [`--state-dir=${join(dir, 'rootlesskit')}`, 'buildkitd', ...args], {
+          logFile,
+          env,
+        });
+  step.cleanup.push({ kind: 'process', name: 'buildkitd', pid: started.pid });
+  const endpoint = `unix://${join(dir, 'buildkitd.sock')}`;
+  await ready(step, endpoint, started.pid, logFile);
+  step.reporter.info(`buildkitd answers on ${endpoint} (pid ${started.pid})`);
+  return { endpoint, mode };
+}
+
+/** Waits until buildctl gets an answer on the socket; a daemon that exits or never answers fails with its log's end. */
+async function ready(step: StepContext, endpoint: string, pid: number, logFile: string): Promise<void> {
+  const tail = () =>
+    existsSync(logFile) ? readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-10).join('\n') : '';
+  const deadline = Date.now() + READY_MS;
+  for (;;) {
+    if (!alive(pid)) throw new Error(`buildkitd exited before it answered on ${endpoint}:\n${tail()}`);
+    const probe = await step.runner.run('buildctl', [`--addr=${endpoint}`, 'debug', 'workers'], {
+      quiet: true,
+      allowFailure: true,
+    });
+    if (probe.code === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(`buildkitd did not answer on ${endpoint} within ${READY_MS / 1000}s:\n${tail()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
