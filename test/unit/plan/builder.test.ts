@@ -195,6 +195,35 @@ describe('the plan of a new builder', () => {
   });
 });
 
+describe('the test gate off the job’s engine', () => {
+  it('a remote, kubernetes or buildkitd builder runs the tests itself, even where DOCKER_HOST names an engine', () => {
+    for (const driver of ['remote', 'kubernetes', 'buildkitd']) {
+      const parsed = inputs({
+        images: 'r.example/app',
+        driver,
+        test: 'true',
+        ...(driver === 'remote' ? { endpoint: 'tcp://b:1234' } : {}),
+      });
+      const plan = makePlan({
+        dockerConfig: undefined,
+        dockerfile: undefined,
+        ctx: gitlabContext(readEnvFile('gitlab/branch-main.env'), NOW),
+        inputs: parsed,
+        logins: [],
+        automatic: [],
+        toggles: { shortShaLength: undefined, prHeadSha: false, annotationLevels: undefined },
+        now: NOW,
+        builderName: 'b',
+        hostPlatform: 'linux/amd64',
+        ghaAvailable: false,
+        engine: true,
+      });
+      expect(plan.test?.runner, driver).toBe('builder');
+      expect(plan.test?.runnerReason).toBe(`in the builder: driver ${driver} needs no Docker engine`);
+    }
+  });
+});
+
 describe("the job's buildkitd", () => {
   it('rootful as root, rootless through rootlesskit otherwise, and says why', () => {
     expect(buildkitdMode(0)).toEqual({ mode: 'rootful', reason: 'the job runs as root' });
