@@ -62,8 +62,7 @@ export async function startBuildkitd(
 
 /** Waits until buildctl gets an answer on the socket; a daemon that exits or never answers fails with its log's end. */
 async function ready(step: StepContext, endpoint: string, pid: number, logFile: string): Promise<void> {
-  const tail = () =>
-    existsSync(logFile) ? readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-10).join('\n') : '';
+  const tail = () => (existsSync(logFile) ? logTail(readFileSync(logFile, 'utf8')) : '');
   const deadline = Date.now() + READY_MS;
   for (;;) {
     if (!alive(pid)) throw new Error(`buildkitd exited before it answered on ${endpoint}:\n${tail()}`);
@@ -77,6 +76,20 @@ async function ready(step: StepContext, endpoint: string, pid: number, logFile: 
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/**
+ * The last lines of buildkitd's log that say something: it ends a fatal error with the Go stack of where it was
+ * wrapped (pkg/errors' `%+v`: a function line, then its `\tfile:line`), which would push the reason itself out of the
+ * tail. Those frames are left out.
+ */
+export function logTail(log: string, count = 10): string {
+  const lines = log.trimEnd().split('\n');
+  const frame = (index: number) => lines[index]?.startsWith('\t') === true;
+  return lines
+    .filter((_line, index) => !frame(index) && !frame(index + 1))
+    .slice(-count)
+    .join('\n');
 }
 
 function alive(pid: number): boolean {

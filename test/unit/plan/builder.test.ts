@@ -1,11 +1,12 @@
 // The new builder's driver, nodes and TLS files: inputs refused with the input and value, the plan, buildx's argv.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { gitlabContext } from '../../../src/context/gitlab.js';
 import { parseInputs } from '../../../src/inputs/parse.js';
 import { inputVariables, rawInputs } from '../../../src/inputs/read.js';
 import { makePlan } from '../../../src/plan/plan.js';
 import type { BuilderPlan } from '../../../src/plan/types.js';
-import { buildkitdArgs, buildkitdMode } from '../../../src/pipeline/steps/buildkitd.js';
+import { buildkitdArgs, buildkitdMode, logTail } from '../../../src/pipeline/steps/buildkitd.js';
 import { appendNodeArgs, createBuilderArgs } from '../../../src/tools/buildx.js';
 import { readEnvFile } from '../helpers/env-file.js';
 
@@ -241,5 +242,15 @@ describe("the job's buildkitd", () => {
       '--config=/tmp/d/buildkitd.toml',
       '--oci-worker-no-process-sandbox',
     ]);
+  });
+
+  it('a daemon that exits says why: its log without the Go stack buildkitd ends a fatal error with', () => {
+    // buildkitd v0.32.2 given `[worker.oci] enabled = "x"`: two lines of reason, then 16 of stack
+    const log = readFileSync(new URL('../../fixtures/buildkitd/bad-config.txt', import.meta.url), 'utf8');
+    expect(logTail(log)).toBe(
+      'buildkitd: toml: cannot decode TOML string into struct field config.OCIConfig.Enabled of type *bool\n' +
+        'failed to parse config',
+    );
+    expect(logTail('a\nb\nc\n', 2)).toBe('b\nc');
   });
 });
