@@ -16,11 +16,32 @@ export interface Daemon {
 /** How long buildkitd may take to answer on its socket. */
 const READY_MS = 60_000;
 
-/** Rootful as root; otherwise rootless, which needs rootlesskit and unprivileged user namespaces. */
-export function buildkitdMode(uid: number | undefined): { mode: Daemon['mode']; reason: string } {
-  return uid === 0
-    ? { mode: 'rootful', reason: 'the job runs as root' }
-    : { mode: 'rootless', reason: `the job runs as uid ${uid ?? '?'}: rootless through rootlesskit` };
+/** CAP_SYS_ADMIN's bit in a capability set: what a rootful BuildKit needs to mount its snapshots. */
+const CAP_SYS_ADMIN = 21n;
+
+/** Whether `CapEff` of /proc/self/status holds CAP_SYS_ADMIN; undefined when it cannot be read. */
+export function hasSysAdmin(status: string | undefined): boolean | undefined {
+  const hex = status === undefined ? undefined : /^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+  return hex === undefined ? undefined : ((BigInt(`0x${hex}`) >> CAP_SYS_ADMIN) & 1n) === 1n;
+}
+
+/**
+ * Rootful as root with CAP_SYS_ADMIN (a privileged container, a VM); rootless through rootlesskit as any other user.
+ * Root without CAP_SYS_ADMIN (an unprivileged container) can do neither: BuildKit would start, then fail its first
+ * mount; rootlesskit does not run as root. That is said before anything starts.
+ */
+export function buildkitdMode(
+  uid: number | undefined,
+  sysAdmin: boolean | undefined = true,
+): { mode: Daemon['mode']; reason: string } {
+  if (uid !== 0) return { mode: 'rootless', reason: `the job runs as uid ${uid ?? '?'}: rootless through rootlesskit` };
+  if (sysAdmin !== false) return { mode: 'rootful', reason: 'the job runs as root' };
+  throw new Error(
+    'driver buildkitd: the job runs as root without CAP_SYS_ADMIN (an unprivileged container): rootful BuildKit ' +
+      'cannot mount its snapshots there, and rootlesskit does not run as root. Run the job as a user with ' +
+      '/etc/subuid and /etc/subgid ranges (rootless; seccomp and AppArmor must allow user namespaces), in a privileged ' +
+      'container, or use driver remote with a BuildKit service',
+  );
 }
 
 /** buildkitd's argument list (after rootlesskit's, when rootless). */
@@ -38,10 +59,11 @@ export async function startBuildkitd(
   step: StepContext,
   configFile: string | undefined,
   uid: number | undefined = process.getuid?.(),
+  status: string | undefined = readStatus(),
 ): Promise<Daemon> {
   const dir = join(step.docker.workDir, 'buildkitd');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const { mode, reason } = buildkitdMode(uid);
+  const { mode, reason } = buildkitdMode(uid, hasSysAdmin(status));
   step.reporter.info(`buildkitd: ${mode} (${reason})`);
   const logFile = join(dir, 'buildkitd.log');
   const args = buildkitdArgs(dir, mode, configFile);
@@ -90,6 +112,14 @@ export function logTail(log: string, count = 10): string {
     .filter((_line, index) => !frame(index) && !frame(index + 1))
     .slice(-count)
     .join('\n');
+}
+
+function readStatus(): string | undefined {
+  try {
+    return readFileSync('/proc/self/status', 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 function alive(pid: number): boolean {

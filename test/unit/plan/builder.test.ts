@@ -6,7 +6,7 @@ import { parseInputs } from '../../../src/inputs/parse.js';
 import { inputVariables, rawInputs } from '../../../src/inputs/read.js';
 import { makePlan } from '../../../src/plan/plan.js';
 import type { BuilderPlan } from '../../../src/plan/types.js';
-import { buildkitdArgs, buildkitdMode, logTail } from '../../../src/pipeline/steps/buildkitd.js';
+import { buildkitdArgs, buildkitdMode, hasSysAdmin, logTail } from '../../../src/pipeline/steps/buildkitd.js';
 import { appendNodeArgs, createBuilderArgs } from '../../../src/tools/buildx.js';
 import { readEnvFile } from '../helpers/env-file.js';
 
@@ -229,6 +229,19 @@ describe("the job's buildkitd", () => {
   it('rootful as root, rootless through rootlesskit otherwise, and says why', () => {
     expect(buildkitdMode(0)).toEqual({ mode: 'rootful', reason: 'the job runs as root' });
     expect(buildkitdMode(1000).mode).toBe('rootless');
+  });
+
+  it('root in an unprivileged container (no CAP_SYS_ADMIN) is refused before anything starts, saying what works', () => {
+    // docker run's default capabilities, and a privileged container's.
+    const unprivileged = 'Name:\tnode\nCapEff:\t00000000a80425fb\n';
+    const privileged = 'CapEff:\t000001ffffffffff\n';
+    expect(hasSysAdmin(unprivileged)).toBe(false);
+    expect(hasSysAdmin(privileged)).toBe(true);
+    expect(hasSysAdmin(undefined)).toBeUndefined();
+    expect(() => buildkitdMode(0, false)).toThrow(
+      /^driver buildkitd: the job runs as root without CAP_SYS_ADMIN \(an unprivileged container\)/,
+    );
+    expect(buildkitdMode(0, undefined).mode).toBe('rootful');
   });
 
   it('listens on a socket in the run’s private directory, its state there too', () => {
