@@ -35,7 +35,7 @@ export function buildkitdMode(
   sysAdmin: boolean | undefined = true,
 ): { mode: Daemon['mode']; reason: string } {
   if (uid !== 0) return { mode: 'rootless', reason: `the job runs as uid ${uid ?? '?'}: rootless through rootlesskit` };
-  if (sysAdmin !== false) return { mode: 'rootful', reason: 'the job runs as root' };
+  if (sysAdmin) return { mode: 'rootful', reason: 'the job runs as root' };
   throw new Error(
     'driver buildkitd: the job runs as root without CAP_SYS_ADMIN (an unprivileged container): rootful BuildKit ' +
       'cannot mount its snapshots there, and rootlesskit does not run as root. Run the job as a user with ' +
