@@ -271,7 +271,9 @@ describe('builders beyond docker-container: remote with mutual TLS, two nodes, d
       const closed = `tcp://127.0.0.1:${await freePort()}`;
       const result = await build({ images: image, driver: 'remote', endpoint: closed, tags: 'type=raw,value=never' });
       expect(result.code, result.stderr.slice(-2000)).toBe(1);
-      expect(result.stderr).toContain(`the remote builder at ${closed} did not start`);
+      expect(result.stderr).toContain(
+        `the remote builder at ${closed} did not start: nothing listens there (connection refused)\nbuildx said:`,
+      );
       expect(result.stderr).not.toContain('$ docker buildx build');
     });
 
@@ -286,7 +288,9 @@ describe('builders beyond docker-container: remote with mutual TLS, two nodes, d
         'tls-key': rogue.key,
       });
       expect(result.code, result.stderr.slice(-2000)).toBe(1);
-      expect(result.stderr).toContain(`the remote builder at ${endpoint} did not start`);
+      expect(result.stderr).toContain(
+        `the remote builder at ${endpoint} did not start: BuildKit refused the client certificate (tls-cert)`,
+      );
       expect(result.stderr).not.toContain('$ docker buildx build');
       expect(await registryTags(lab, image)).not.toContain('never');
       // the daemon is up: it refuses that certificate, and takes the lab CA's
