@@ -28,6 +28,9 @@ export function buildkitdArgs(dir: string, mode: Daemon['mode'], configFile: str
   return [
     `--addr=unix://${join(dir, 'buildkitd.sock')}`,
     `--root=${join(dir, 'root')}`,
+    // Rootful, buildkitd would otherwise take /run/buildkit/otel-grpc.sock: a path of the machine, which it unlinks
+    // and recreates (another job's daemon loses its own) and leaves behind when it stops.
+    `--otel-socket-path=${join(dir, 'otel-grpc.sock')}`,
     ...(configFile === undefined ? [] : [`--config=${configFile}`]),
     // Without privileges a process sandbox (a PID namespace per step) cannot be made.
     ...(mode === 'rootless' ? ['--oci-worker-no-process-sandbox'] : []),

@@ -235,10 +235,12 @@ describe("the job's buildkitd", () => {
     expect(buildkitdArgs('/tmp/d', 'rootful', undefined)).toEqual([
       '--addr=unix:///tmp/d/buildkitd.sock',
       '--root=/tmp/d/root',
+      '--otel-socket-path=/tmp/d/otel-grpc.sock',
     ]);
     expect(buildkitdArgs('/tmp/d', 'rootless', '/tmp/d/buildkitd.toml')).toEqual([
       '--addr=unix:///tmp/d/buildkitd.sock',
       '--root=/tmp/d/root',
+      '--otel-socket-path=/tmp/d/otel-grpc.sock',
       '--config=/tmp/d/buildkitd.toml',
       '--oci-worker-no-process-sandbox',
     ]);
