@@ -135,6 +135,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const args = [
     `--addr=${options.addr}`,
     `--root=${join(options.dir, 'root')}`,
+    // not /run/buildkit's, which every rootful buildkitd would share
+    `--otel-socket-path=${join(options.dir, 'otel-grpc.sock')}`,
     '--containerd-worker=false',
     ...(options.platform === undefined ? [] : [`--oci-worker-platform=${options.platform}`]),
     ...(options.tls === undefined

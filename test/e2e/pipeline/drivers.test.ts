@@ -3,7 +3,16 @@
 // run (`driver: buildkitd`, DOCKER_HOST pointing nowhere) through the local command and act; faults (an endpoint that
 // does not answer, a client certificate from another CA, a buildkitd that cannot start) and bad input.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -42,6 +51,16 @@ function privateDir(log: string): string {
 /** The socket of the buildkitd a run started, from its logged command line. */
 function daemonSocket(log: string): string {
   return /\$ buildkitd --addr=unix:\/\/(\/\S+\/buildkitd\.sock)/.exec(log)?.[1] ?? '';
+}
+
+/** The OpenTelemetry socket a rootful buildkitd makes by default, as it is now: its inode and time, or absent. */
+function otelSocket(): string {
+  try {
+    const stats = statSync('/run/buildkit/otel-grpc.sock');
+    return `${stats.ino} ${stats.mtimeMs}`;
+  } catch {
+    return 'absent';
+  }
 }
 
 describe('builders beyond docker-container: remote with mutual TLS, two nodes, daemonless', () => {
@@ -148,18 +167,21 @@ describe('builders beyond docker-container: remote with mutual TLS, two nodes, d
 
   it('two nodes, one per platform (append): one index, each platform built on its node', async () => {
     const nodes = join(dir, 'nodes');
-    const daemons = await Promise.all(
-      ['amd64', 'arm64'].map((arch) => {
-        mkdirSync(join(nodes, arch), { recursive: true });
-        return startDaemon({
-          addr: `unix://${join(nodes, arch, 'buildkitd.sock')}`,
-          dir: join(nodes, arch),
-          platform: `linux/${arch}`,
-        });
-      }),
-    );
-    const [amd64, arm64] = daemons as [Daemon, Daemon];
+    // Started one after the other, each stopped at the end even if the next one fails to start. A worker's
+    // --oci-worker-platform only puts that platform first (the emulated ones follow): the node's platforms= decides.
+    const daemons: Daemon[] = [];
     try {
+      for (const arch of ['amd64', 'arm64']) {
+        mkdirSync(join(nodes, arch), { recursive: true });
+        daemons.push(
+          await startDaemon({
+            addr: `unix://${join(nodes, arch, 'buildkitd.sock')}`,
+            dir: join(nodes, arch),
+            platform: `linux/${arch}`,
+          }),
+        );
+      }
+      const [amd64, arm64] = daemons as [Daemon, Daemon];
       const result = await build({
         images: image,
         platforms: PLATFORMS,
@@ -183,6 +205,7 @@ describe('builders beyond docker-container: remote with mutual TLS, two nodes, d
   });
 
   it('daemonless (driver buildkitd, DOCKER_HOST pointing nowhere): built, pushed, scanned, tested, tagged; nothing left', async () => {
+    const machineOtel = otelSocket();
     const result = await build(
       {
         images: image,
@@ -203,6 +226,8 @@ describe('builders beyond docker-container: remote with mutual TLS, two nodes, d
     expect(socket).not.toBe('');
     expect(processesWith(socket)).toEqual([]);
     expect(existsSync(privateDir(result.stderr))).toBe(false);
+    // the machine's /run/buildkit was not the job's daemon's to touch
+    expect(otelSocket()).toEqual(machineOtel);
   });
 
   it('daemonless through act (uses: ./, driver: buildkitd, DOCKER_HOST nowhere in the step): the same', async () => {
