@@ -6,6 +6,7 @@ import { CommandError } from '../../exec/runner.js';
 import type { Plan } from '../../plan/types.js';
 import { appendNodeArgs, createBuilderArgs, inspectBuilderArgs, type BuilderFiles } from '../../tools/buildx.js';
 import { startBuildkitd } from './buildkitd.js';
+import { probeEndpoint } from './probe.js';
 import { binfmtInstallArgs, missingPlatforms, parseInspectPlatforms } from '../../tools/platforms.js';
 import type { Builder, StepContext } from '../step.js';
 
@@ -40,14 +41,14 @@ export async function setUpBuilder(step: StepContext, plan: Plan, tlsTexts: TlsT
   // Registered before it exists: a create that fails half-way still gets removed.
   step.cleanup.push({ kind: 'builder', name: builder.name, env: step.docker.vars });
   const where = daemon?.endpoint ?? builder.nodes[0]?.endpoint;
-  await started(builder.driver, where, () =>
+  await started(builder.driver, where, files, () =>
     step.runner.run('docker', createBuilderArgs(builder, builder.driver === 'buildkitd' ? {} : files, where), {
       env: step.docker.vars,
     }),
   );
   for (const [index, node] of builder.nodes.entries()) {
     if (index === 0) continue;
-    await started(builder.driver, node.endpoint ?? `node ${index}`, () =>
+    await started(builder.driver, node.endpoint ?? `node ${index}`, files, () =>
       step.runner.run('docker', appendNodeArgs(builder, index, files), { env: step.docker.vars }),
     );
   }
@@ -65,14 +66,24 @@ async function inspected(step: StepContext, name: string): Promise<{ platforms: 
   return { platforms: parseInspectPlatforms(result.stdout) };
 }
 
-/** A builder's start, its failure said with the driver and the endpoint (buildx's own words after them). */
-async function started(driver: string, where: string | undefined, create: () => Promise<unknown>): Promise<void> {
+/**
+ * A builder's start, its failure said with the driver and the endpoint, then, for one over TCP, why it did not answer
+ * (probeEndpoint: buildx says only that its deadline passed), then buildx's own words.
+ */
+async function started(
+  driver: string,
+  where: string | undefined,
+  files: BuilderFiles,
+  create: () => Promise<unknown>,
+): Promise<void> {
   try {
     await create();
   } catch (error) {
-    const reason = error instanceof CommandError ? error.stderrTail : String(error);
+    const said = (error instanceof CommandError ? error.stderrTail : String(error)).trim();
+    const why = where?.startsWith('tcp://') === true ? await probeEndpoint(where, files) : undefined;
     throw new Error(
-      `the ${driver} builder${where === undefined ? '' : ` at ${where}`} did not start: ${reason.trim()}`,
+      `the ${driver} builder${where === undefined ? '' : ` at ${where}`} did not start: ` +
+        (why === undefined ? said : `${why}\nbuildx said: ${said}`),
       { cause: error },
     );
   }

@@ -49,6 +49,12 @@ export function buildkitdArgs(dir: string, mode: Daemon['mode'], configFile: str
   return [
     `--addr=unix://${join(dir, 'buildkitd.sock')}`,
     `--root=${join(dir, 'root')}`,
+    // Rootful, buildkitd would otherwise take /run/buildkit/otel-grpc.sock: a path of the machine, which it unlinks
+    // and recreates (another job's daemon loses its own) and leaves behind when it stops.
+    `--otel-socket-path=${join(dir, 'otel-grpc.sock')}`,
+    // Its own OCI worker only: with `auto`, a machine's containerd (/run/containerd/containerd.sock, as on GitHub's
+    // runners) would become a second worker, keeping the job's images and cache in that containerd, after the job.
+    '--containerd-worker=false',
     ...(configFile === undefined ? [] : [`--config=${configFile}`]),
     // Without privileges a process sandbox (a PID namespace per step) cannot be made.
     ...(mode === 'rootless' ? ['--oci-worker-no-process-sandbox'] : []),

@@ -248,10 +248,14 @@ describe("the job's buildkitd", () => {
     expect(buildkitdArgs('/tmp/d', 'rootful', undefined)).toEqual([
       '--addr=unix:///tmp/d/buildkitd.sock',
       '--root=/tmp/d/root',
+      '--otel-socket-path=/tmp/d/otel-grpc.sock',
+      '--containerd-worker=false',
     ]);
     expect(buildkitdArgs('/tmp/d', 'rootless', '/tmp/d/buildkitd.toml')).toEqual([
       '--addr=unix:///tmp/d/buildkitd.sock',
       '--root=/tmp/d/root',
+      '--otel-socket-path=/tmp/d/otel-grpc.sock',
+      '--containerd-worker=false',
       '--config=/tmp/d/buildkitd.toml',
       '--oci-worker-no-process-sandbox',
     ]);
