@@ -11,7 +11,7 @@ import { UsageError } from './errors.js';
 import { SecretMask } from './exec/mask.js';
 import { Runner } from './exec/runner.js';
 import type { RegistryLogin } from './inputs/login.js';
-import { parseInputs, secretValues, type Inputs } from './inputs/parse.js';
+import { parseInputs, secretValues, type Inputs, type TlsFile } from './inputs/parse.js';
 import { readProxyEnv } from './inputs/proxy.js';
 import { rawInputs, secretEnvValues, type Env } from './inputs/read.js';
 import { automaticCandidates } from './plan/automatic-login.js';
@@ -20,6 +20,7 @@ import { proxySummary } from './plan/proxy.js';
 import { checkTest } from './plan/test.js';
 import type { Plan } from './plan/types.js';
 import { CleanupStack } from './pipeline/cleanup.js';
+import type { TlsTexts } from './pipeline/steps/builder.js';
 import { askCredentialHelpers } from './pipeline/credential-helpers.js';
 import { privateConfigEntries, readUserDockerConfig, type UserConfig } from './pipeline/docker-config.js';
 import { createDockerEnv } from './pipeline/docker-env.js';
@@ -148,6 +149,12 @@ export async function planCommand(
   stdout(`${JSON.stringify(planJson(prepared.plan), null, 2)}\n`);
 }
 
+/** The TLS inputs of a remote builder given as PEM text: they reach the builder step as secrets, never the plan. */
+function pemTexts(inputs: Inputs): TlsTexts {
+  const text = (file: TlsFile | undefined) => (file?.kind === 'pem' ? file.text : undefined);
+  return { caCert: text(inputs.tls.caCert), cert: text(inputs.tls.cert), key: text(inputs.tls.key) };
+}
+
 /**
  * Runs the pipeline with a reporter; returns the exit code. Cleanup runs on every path, with a runner of its own that
  * a cancellation (`signal`) does not stop.
@@ -182,7 +189,7 @@ async function execute(
     const { outputs, times, failure, gateSummary } = await runPipeline(
       { runner, reporter, cleanup, docker, cwd, signal },
       prepared.plan,
-      { logins: prepared.logins, buildSecrets: prepared.inputs.secrets },
+      { logins: prepared.logins, buildSecrets: prepared.inputs.secrets, tls: pemTexts(prepared.inputs) },
       {
         toolCache: env.RUNNER_TOOL_CACHE,
         jobCache:

@@ -19,6 +19,7 @@
  * What it has (argv on Unix, `input` on stdin, failure by exit code unless `failOnStdErr`) this runner has too.
  */
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import type { SecretMask } from './mask.js';
 
 export type LineSink = (line: string) => void;
@@ -89,6 +90,14 @@ export class Runner {
     return new Runner(this.mask, log, this.baseEnv, anySignal(this.signal, signal), this.debug);
   }
 
+  /**
+   * Starts a program that outlives this call (a daemon: the job's buildkitd), in a process group of its own, its output
+   * to a file; resolves once it runs, with its pid, for the cleanup stack. Its command line is logged as any other.
+   */
+  start(tool: string, args: readonly string[], options: StartOptions): Promise<Started> {
+    return start({ mask: this.mask, log: this.log, baseEnv: this.baseEnv }, tool, args, options);
+  }
+
   run(tool: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     const commandLine = displayCommand(tool, args, this.mask);
     this.log(`$ ${commandLine}`);
@@ -152,6 +161,45 @@ export class Runner {
       child.stdin.end(options.stdin ?? '');
     });
   }
+}
+
+export interface StartOptions {
+  env?: Readonly<Record<string, string | undefined>>;
+  /** where the program's output goes (created, readable by the job's user only) */
+  logFile: string;
+}
+
+export interface Started {
+  pid: number;
+  commandLine: string;
+}
+
+export function start(
+  runner: { mask: SecretMask; log: LineSink; baseEnv: Readonly<Record<string, string | undefined>> },
+  tool: string,
+  args: readonly string[],
+  options: StartOptions,
+): Promise<Started> {
+  const commandLine = displayCommand(tool, args, runner.mask);
+  runner.log(`$ ${commandLine} &`);
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries({ ...runner.baseEnv, ...options.env })) {
+    if (value !== undefined) env[name] = value;
+  }
+  const out = openSync(options.logFile, 'a', 0o600);
+  return new Promise((resolve, reject) => {
+    const child = spawn(tool, args, { env, stdio: ['ignore', out, out], detached: true, shell: false });
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      closeSync(out);
+      const reason = error.code === 'ENOENT' ? `${tool} was not found on PATH` : error.message;
+      reject(new CommandError(commandLine, -1, runner.mask.apply(reason)));
+    });
+    child.on('spawn', () => {
+      closeSync(out);
+      child.unref();
+      resolve({ pid: child.pid ?? -1, commandLine });
+    });
+  });
 }
 
 function both(first: LineSink | undefined, second: LineSink | undefined): LineSink | undefined {

@@ -70,6 +70,11 @@ export const JOB_INPUTS: Readonly<Record<string, SpecInput>> = {
     default: '',
     description: 'The name of a masked CI/CD variable holding `registry-auth` (YAML: registry, username, password).',
   },
+  'tls-key-variable': {
+    default: '',
+    description:
+      'The name of a masked CI/CD variable holding `tls-key`, the client key of a `remote` builder (PEM text, or a path in a variable of type File).',
+  },
   'secrets-variable': {
     default: '',
     description: 'The name of a masked CI/CD variable holding the build `secrets` (`id=value` lines).',
@@ -204,7 +209,8 @@ export function renderComponent(command: Command = 'build'): string {
     DOCKER_BUILD_REGISTRY_MIRROR: '$[[ inputs.registry-mirror ]]',
   };
   for (const input of tableInputs(command)) variables[variableOf(input.name)] = `$[[ inputs.${input.name} ]]`;
-  for (const name of command === 'build' ? ['password', 'registry-auth', 'secrets'] : ['password', 'registry-auth']) {
+  const secretInputs = ['password', 'registry-auth', 'tls-key', ...(command === 'build' ? ['secrets'] : [])];
+  for (const name of secretInputs) {
     variables[variableOf(`${name}-variable`)] = `$[[ inputs.${name}-variable ]]`;
   }
   const reports = '$[[ inputs.reports-dir ]]';

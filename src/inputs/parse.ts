@@ -10,8 +10,24 @@ import { parseSeverities } from '../scan/policy.js';
 import type { Severity } from '../scan/types.js';
 import { parseCommand } from './command.js';
 import { csvFields, parseList, type ListFormat } from './list.js';
-import { COMMANDS, inputSpec as spec, type Command, type InputSpec } from './table.js';
+import { COMMANDS, DRIVERS, inputSpec as spec, type Command, type Driver, type InputSpec } from './table.js';
 import { optional, parseBoolean, parseInteger, parseKeyValue, parseOption, type KeyValue } from './values.js';
+
+/** A node `append` adds to the builder: its endpoint (remote), the platforms it declares, its driver options. */
+export interface BuilderNode {
+  endpoint: string | undefined;
+  platforms: string[];
+  driverOpts: KeyValue[];
+}
+
+/** A TLS file of a remote builder: a path, or PEM text (written to the run's private directory when it starts). */
+export type TlsFile = { kind: 'path'; path: string } | { kind: 'pem'; text: string };
+
+export interface TlsInputs {
+  caCert: TlsFile | undefined;
+  cert: TlsFile | undefined;
+  key: TlsFile | undefined;
+}
 
 export type PushMode = 'auto' | 'always' | 'never' | 'digest';
 
@@ -47,6 +63,13 @@ export interface Inputs {
   logins: RegistryLogin[];
   githubToken: string | undefined;
   builder: string | undefined;
+  driver: Driver;
+  /** `remote`'s first node */
+  endpoint: string | undefined;
+  /** more nodes of the new builder */
+  append: BuilderNode[];
+  /** `remote` over TCP: each a file path, or PEM text (the key's is a secret) */
+  tls: TlsInputs;
   buildkitImage: string;
   buildkitdConfigInline: string | undefined;
   driverOpts: KeyValue[];
@@ -163,6 +186,14 @@ export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
     ]),
     githubToken: optional(text('github-token')),
     builder: optional(text('builder')),
+    driver: parseOption('driver', text('driver'), DRIVERS),
+    endpoint: optional(text('endpoint')),
+    append: list('append').map((line) => builderNode(line)),
+    tls: {
+      caCert: tlsFile(optional(text('tls-ca-cert'))),
+      cert: tlsFile(optional(text('tls-cert'))),
+      key: tlsFile(optional(text('tls-key'))),
+    },
     buildkitImage: optional(text('buildkit-image')) ?? spec('buildkit-image').default,
     buildkitdConfigInline: optional(text('buildkitd-config-inline')),
     // One line may hold several options, as buildx reads it: `network=host,"env.no_proxy=a,b"`.
@@ -233,6 +264,7 @@ export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
     throw new InputError('load', 'true', `loads one platform only, and platforms has ${inputs.platforms.length}`);
   }
   checkCommand(inputs);
+  checkBuilder(inputs);
   return inputs;
 }
 
@@ -301,6 +333,115 @@ function checkCommand(inputs: Inputs): void {
     }
     if (inputs.load) throw new InputError('load', 'true', 'push: digest pushes the image; it does not load it');
   }
+}
+
+/** `tcp://host:port` or `unix:///path`: where a remote BuildKit listens. */
+const ENDPOINT = /^(?:tcp:\/\/[A-Za-z0-9.-]+(?::[0-9]{1,5})?|unix:\/\/\/[^\s,]+)$/;
+
+/** One `append` line: `endpoint=tcp://...,platforms=linux/arm64`, other fields driver options of that node. */
+function builderNode(line: string): BuilderNode {
+  const node: BuilderNode = { endpoint: undefined, platforms: [], driverOpts: [] };
+  for (const field of csvFields('append', line)) {
+    const entry = parseKeyValue('append', field, OPTION_KEY, 'key=value');
+    if (entry.key === 'endpoint') {
+      if (!ENDPOINT.test(entry.value)) {
+        throw new InputError('append', line, `endpoint ${entry.value} is not tcp://host:port or unix:///path`);
+      }
+      node.endpoint = entry.value;
+    } else if (entry.key === 'platforms') {
+      node.platforms = entry.value.split(',').map((platform) => platform.trim());
+      for (const platform of node.platforms) {
+        if (!PLATFORM.test(platform)) throw new InputError('append', line, `${platform} is not os/arch[/variant]`);
+      }
+    } else node.driverOpts.push(entry);
+  }
+  if (node.platforms.length === 0) {
+    throw new InputError('append', line, 'a node declares the platforms it builds: platforms=linux/arm64');
+  }
+  return node;
+}
+
+/** A TLS input: PEM text as given, else a path (checked when the builder starts). */
+function tlsFile(value: string | undefined): TlsFile | undefined {
+  if (value === undefined) return undefined;
+  return value.trimStart().startsWith('-----BEGIN')
+    ? { kind: 'pem', text: value }
+    : { kind: 'path', path: value.trim() };
+}
+
+/** The builder inputs that go together: a driver's own inputs only with it, and not with an existing builder. */
+function checkBuilder(inputs: Inputs): void {
+  const { driver } = inputs;
+  const tls = Object.entries({
+    'tls-ca-cert': inputs.tls.caCert,
+    'tls-cert': inputs.tls.cert,
+    'tls-key': inputs.tls.key,
+  })
+    .filter(([, value]) => value !== undefined)
+    .map(([name]) => name);
+  if (inputs.builder !== undefined && driver !== 'docker-container') {
+    throw new InputError(
+      'driver',
+      driver,
+      `is for a builder docker-build creates, and builder names ${inputs.builder}`,
+    );
+  }
+  if (driver === 'remote') {
+    if (inputs.endpoint === undefined) {
+      throw new InputError(
+        'endpoint',
+        '',
+        'driver: remote needs the address of BuildKit: tcp://host:port or unix:///path',
+      );
+    }
+    if (!ENDPOINT.test(inputs.endpoint)) {
+      throw new InputError('endpoint', inputs.endpoint, 'expected tcp://host:port or unix:///path');
+    }
+    if (inputs.endpoint.startsWith('unix://') && tls.length > 0) {
+      throw new InputError(
+        tls[0] ?? 'tls-cert',
+        undefined,
+        `is for an endpoint over TCP, and endpoint is ${inputs.endpoint}`,
+      );
+    }
+    if ((inputs.tls.cert === undefined) !== (inputs.tls.key === undefined)) {
+      throw new InputError(
+        inputs.tls.cert === undefined ? 'tls-cert' : 'tls-key',
+        '',
+        'tls-cert and tls-key go together',
+      );
+    }
+  } else {
+    if (inputs.endpoint !== undefined) {
+      throw new InputError('endpoint', inputs.endpoint, `is for driver: remote, and driver is ${driver}`);
+    }
+    if (tls.length > 0)
+      throw new InputError(tls[0] ?? 'tls-cert', undefined, `is for driver: remote, and driver is ${driver}`);
+  }
+  for (const node of inputs.append) {
+    const line = [
+      node.endpoint === undefined ? [] : [`endpoint=${node.endpoint}`],
+      `platforms=${node.platforms.join(',')}`,
+    ]
+      .flat()
+      .join(',');
+    if (driver === 'remote' && node.endpoint === undefined) {
+      throw new InputError('append', line, 'a node of a remote builder needs its endpoint=tcp://host:port');
+    }
+    if (driver !== 'remote' && node.endpoint !== undefined) {
+      throw new InputError('append', line, `endpoint= is for driver: remote, and driver is ${driver}`);
+    }
+    if (driver === 'buildkitd' || driver === 'docker-container') {
+      throw new InputError(
+        'append',
+        line,
+        `a ${driver} builder has one node: append nodes to a remote or kubernetes builder`,
+      );
+    }
+  }
+  const declared = inputs.append.flatMap((node) => node.platforms);
+  const twice = declared.find((platform, index) => declared.indexOf(platform) !== index);
+  if (twice !== undefined) throw new InputError('append', twice, 'is declared by two nodes');
 }
 
 const UNIT_MS: Readonly<Record<string, number>> = {
@@ -404,5 +545,9 @@ export function secretValues(inputs: Inputs): string[] {
     ...inputs.logins.map((login) => login.password),
     ...inputs.secrets.map((secret) => secret.value),
     ...(inputs.githubToken === undefined ? [] : [inputs.githubToken]),
+    // A PEM key is never logged; were a line of it ever shown, it is masked (the armour lines are not secret).
+    ...(inputs.tls.key?.kind === 'pem'
+      ? inputs.tls.key.text.split(/\r?\n/).filter((line) => line.length >= 16 && !line.startsWith('-----'))
+      : []),
   ].filter((value) => value !== '');
 }

@@ -51,6 +51,10 @@ export type InputGroup =
   | 'Registry login'
   | 'Builder';
 
+/** The drivers of a builder docker-build creates. */
+export const DRIVERS = ['docker-container', 'remote', 'kubernetes', 'buildkitd'] as const;
+export type Driver = (typeof DRIVERS)[number];
+
 /** What a run does: build (the default), promote an image already built, or merge per-platform images into one. */
 export const COMMANDS = ['build', 'promote', 'merge'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -596,9 +600,63 @@ export const INPUTS: readonly InputSpec[] = [
     name: 'builder',
     kind: text,
     default: '',
-    description:
-      'Name of an existing buildx builder to use. Empty: a new `docker-container` builder, removed at the end.',
+    description: 'Name of an existing buildx builder to use. Empty: a new builder of `driver`, removed at the end.',
     platforms: ALL,
+    group: 'Builder',
+  },
+  {
+    name: 'driver',
+    kind: { type: 'enum', options: DRIVERS },
+    default: 'docker-container',
+    description:
+      "The new builder's buildx driver. `docker-container`: BuildKit in a container of the job's Docker engine. `remote`: a BuildKit daemon that already runs, at `endpoint` (no Docker engine needed). `kubernetes`: BuildKit pods in the cluster of the job's kubeconfig (`namespace=`, `replicas=`, `rootless=true`, `nodeselector=` through `driver-opts`). `buildkitd`: no daemon at all beforehand: the job starts BuildKit itself from the `buildkitd` on PATH (rootless through `rootlesskit` when it is not root), points a `remote` builder at its socket, and stops it at the end.",
+    platforms: ALL,
+    group: 'Builder',
+  },
+  {
+    name: 'endpoint',
+    kind: text,
+    default: '',
+    description:
+      '`driver: remote`: where BuildKit listens, `tcp://buildkit.example.com:1234` (with `tls-*` for mutual TLS) or `unix:///run/buildkit/buildkitd.sock`.',
+    platforms: ALL,
+    group: 'Builder',
+  },
+  {
+    name: 'append',
+    // Each line is a CSV record of key=value fields, read as buildx reads driver options.
+    kind: { type: 'list', commas: false, literalQuotes: true },
+    default: '',
+    description:
+      'More nodes of the new builder, one per line: `endpoint=tcp://arm64.example.com:1234,platforms=linux/arm64` (`remote`), or `platforms=linux/arm64,nodeselector=kubernetes.io/arch=arm64` (`kubernetes`); other fields are driver options of that node. Each platform builds on the node that declares it, natively, and the build still yields one index. The first node serves the other platforms.',
+    platforms: ALL,
+    group: 'Builder',
+  },
+  {
+    name: 'tls-ca-cert',
+    kind: text,
+    default: '',
+    description:
+      "`driver: remote` over TCP: the CA that signed BuildKit's server certificate, as a file path or as PEM text (a GitLab CI/CD variable of type File gives a path).",
+    platforms: ALL,
+    group: 'Builder',
+  },
+  {
+    name: 'tls-cert',
+    kind: text,
+    default: '',
+    description: "`driver: remote` over TCP: the client's certificate, a file path or PEM text.",
+    platforms: ALL,
+    group: 'Builder',
+  },
+  {
+    name: 'tls-key',
+    kind: text,
+    default: '',
+    description:
+      "`driver: remote` over TCP: the client's private key, a file path or PEM text; PEM text is written to the run's private directory and removed with it.",
+    platforms: ALL,
+    secret: true,
     group: 'Builder',
   },
   {

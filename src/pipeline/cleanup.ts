@@ -14,7 +14,9 @@ export type CleanupItem =
   /** a buildx builder docker-build created, and the Docker config that knows it */
   | { kind: 'builder'; name: string; env: Record<string, string> }
   /** a container docker-build started (the test gate's), on the engine of that Docker client environment */
-  | { kind: 'container'; name: string; env: Record<string, string> };
+  | { kind: 'container'; name: string; env: Record<string, string> }
+  /** a daemon docker-build started (the job's buildkitd): its process group, stopped, then killed if it lingers */
+  | { kind: 'process'; name: string; pid: number };
 
 export class CleanupStack {
   private readonly items: CleanupItem[];
@@ -63,8 +65,29 @@ function describe(item: CleanupItem): string {
   return item.kind === 'directory' ? item.path : `${item.kind} ${item.name}`;
 }
 
+/** Stops a process group: SIGTERM, up to `graceMs` for it to exit (a daemon unmounts what it mounted), then SIGKILL. */
+export async function stopProcess(pid: number, graceMs = 15_000): Promise<void> {
+  const signal = (name: NodeJS.Signals | 0): boolean => {
+    try {
+      process.kill(-pid, name);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!signal('SIGTERM')) return;
+  for (let waited = 0; waited < graceMs; waited += 100) {
+    if (!signal(0)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  signal('SIGKILL');
+}
+
 async function undo(item: CleanupItem, runner: Runner): Promise<void> {
   switch (item.kind) {
+    case 'process':
+      await stopProcess(item.pid);
+      return;
     case 'directory':
       rmSync(item.path, { recursive: true, force: true });
       return;

@@ -12,7 +12,7 @@ import { references, type Plan } from '../plan/types.js';
 import { GATES } from './gates/index.js';
 import type { Gate, GateResult, GateRun, Host, Started, StepContext } from './step.js';
 import { build, exportPlatforms } from './steps/build.js';
-import { setUpBuilder, setUpEmulation } from './steps/builder.js';
+import { setUpBuilder, setUpEmulation, type TlsTexts } from './steps/builder.js';
 import { pushedPlatformDigests } from './steps/inspect.js';
 import { login } from './steps/login.js';
 import { inspectSource, mergeSources } from './steps/sources.js';
@@ -69,6 +69,8 @@ export interface RunSecrets {
   logins: readonly RegistryLogin[];
   /** the values of the `secrets` input, by id */
   buildSecrets: readonly KeyValue[];
+  /** a remote builder's TLS inputs given as PEM text */
+  tls?: TlsTexts;
 }
 
 export async function runPipeline(
@@ -120,7 +122,7 @@ export async function runPipeline(
     for (const gate of gates) {
       if (gate.start !== undefined) started.set(gate, gate.start(step, plan, host));
     }
-    const builderSetUp = await timed('Set up the builder', () => setUpBuilder(step, plan));
+    const builderSetUp = await timed('Set up the builder', () => setUpBuilder(step, plan, secrets.tls));
     // Promote and merge know their platforms once they read their sources.
     if (plan.operation.kind === 'build' || plan.operation.kind === 'digest') {
       await timed('Set up QEMU', () =>

@@ -44,6 +44,8 @@ export interface Builder {
   created: boolean;
   /** the platforms it runs, when setting it up inspected it (an existing builder): QEMU's check needs no second look */
   platforms?: string[];
+  /** the driver of a builder this run created */
+  driver?: 'docker-container' | 'kubernetes' | 'remote' | 'buildkitd';
 }
 
 /** One platform of the image, for the gates: its manifest digest and where Trivy reads it. */

@@ -4,7 +4,7 @@
  */
 import type { CiContext } from '../context/types.js';
 import type { RegistryLogin } from '../inputs/login.js';
-import type { Inputs } from '../inputs/parse.js';
+import type { Inputs, TlsFile } from '../inputs/parse.js';
 import { NO_PROXY_ENV, type ProxyEnv } from '../inputs/proxy.js';
 import type { KeyValue } from '../inputs/values.js';
 import { InputError } from '../errors.js';
@@ -19,7 +19,16 @@ import { planTest } from './test.js';
 import { operationInputs, planOperation, sourceRepository } from './operation.js';
 import { decidePush } from './push.js';
 import { registryOf } from './registries.js';
-import { references, type BuilderPlan, type BuildOutput, type BuildPlan, type Plan, type TagGroup } from './types.js';
+import {
+  references,
+  type BuilderNodePlan,
+  type TlsFilePlan,
+  type BuilderPlan,
+  type BuildOutput,
+  type BuildPlan,
+  type Plan,
+  type TagGroup,
+} from './types.js';
 
 export interface MetadataToggles {
   /** DOCKER_METADATA_SHORT_SHA_LENGTH */
@@ -130,16 +139,29 @@ export function makePlan(request: PlanRequest): Plan {
 
   const proxy = planProxy(
     request.proxy ?? NO_PROXY_ENV,
-    inputs.builder === undefined ? { kind: 'create', driverOpts: inputs.driverOpts } : { kind: 'existing' },
+    inputs.builder !== undefined
+      ? { kind: 'existing' }
+      : inputs.driver === 'remote'
+        ? { kind: 'remote' }
+        : inputs.driver === 'buildkitd'
+          ? { kind: 'buildkitd' }
+          : { kind: 'create', driverOpts: inputs.driverOpts },
   );
   const builder: BuilderPlan =
     inputs.builder === undefined
       ? {
           kind: 'create',
           name: request.builderName,
+          driver: inputs.driver,
           image: inputs.buildkitImage,
           config: inputs.buildkitdConfigInline,
           driverOpts: [...inputs.driverOpts, ...proxy.driverOpts],
+          nodes: builderNodes(inputs),
+          tls: {
+            caCert: tlsPlan(inputs.tls.caCert),
+            cert: tlsPlan(inputs.tls.cert),
+            key: tlsPlan(inputs.tls.key),
+          },
         }
       : { kind: 'existing', name: inputs.builder };
 
@@ -283,6 +305,25 @@ function registriesInPlay(request: {
     ...references.map((reference) => ({ registry: registryOf(reference), push: false })),
   ];
   return registries.filter((entry, index) => registries.findIndex((e) => e.registry === entry.registry) === index);
+}
+
+/**
+ * The nodes of a builder docker-build creates: the first (at `endpoint` for remote), serving every platform that no
+ * node of `append` declares, then those nodes.
+ */
+function builderNodes(inputs: Inputs): BuilderNodePlan[] {
+  const declared = inputs.append.flatMap((node) => node.platforms);
+  const first: BuilderNodePlan = {
+    endpoint: inputs.endpoint,
+    platforms: declared.length === 0 ? [] : inputs.platforms.filter((platform) => !declared.includes(platform)),
+    driverOpts: [],
+  };
+  return [first, ...inputs.append.map((node) => ({ ...node }))];
+}
+
+function tlsPlan(file: TlsFile | undefined): TlsFilePlan | undefined {
+  if (file === undefined) return undefined;
+  return file.kind === 'path' ? { kind: 'path', path: file.path } : { kind: 'pem' };
 }
 
 /** Tag groups of the images, then the references, one group per repository, no tag twice. */

@@ -28,7 +28,12 @@ export interface ProxyPlan {
 /** `kind` of the builder: only a builder docker-build creates takes driver options. */
 export function planProxy(
   proxy: ProxyEnv,
-  builder: { kind: 'create'; driverOpts: readonly KeyValue[] } | { kind: 'existing' },
+  builder:
+    | { kind: 'create'; driverOpts: readonly KeyValue[] }
+    | { kind: 'existing' }
+    /** a BuildKit docker-build does not start (`remote`), or starts in the job's own environment (`buildkitd`) */
+    | { kind: 'remote' }
+    | { kind: 'buildkitd' },
 ): { plan: ProxyPlan; driverOpts: KeyValue[] } {
   const shown = (url: URL | undefined) => (url === undefined ? null : displayProxy(url));
   const base = { https: shown(proxy.https), http: shown(proxy.http), noProxy: proxy.noProxy };
@@ -51,6 +56,8 @@ export function planProxy(
   if (builder.kind === 'existing') {
     return decided([], 'the builder named by `builder` keeps the environment it was created with');
   }
+  if (builder.kind === 'remote') return decided([], 'a remote BuildKit keeps the environment it was started with');
+  if (builder.kind === 'buildkitd') return decided([], 'buildkitd runs in the job, with its environment');
   // Linux variables are case-sensitive, Go reads both cases: any case set by the user counts as theirs.
   const userSet = new Set(
     builder.driverOpts.flatMap((opt) => (opt.key.startsWith('env.') ? [opt.key.slice(4).toUpperCase()] : [])),

@@ -58,10 +58,13 @@ export function planTest(inputs: Inputs, facts: TestFacts): TestPlan | undefined
     inputs.healthcheck && !facts.push
       ? 'healthcheck: skipped, the image is not pushed (there is no image to start a container from)'
       : undefined;
+  // A builder off the job's engine (remote, kubernetes, the job's own buildkitd) runs the tests itself: such a run
+  // needs no Docker engine at all, and a DOCKER_HOST pointing nowhere must not be asked.
+  const offEngine = inputs.builder === undefined && inputs.driver !== 'docker-container';
   const runner = !facts.push
     ? 'builder'
     : inputs.testRunner === 'auto'
-      ? facts.engine
+      ? facts.engine && !offEngine
         ? 'docker'
         : 'builder'
       : inputs.testRunner;
@@ -69,9 +72,11 @@ export function planTest(inputs: Inputs, facts: TestFacts): TestPlan | undefined
     ? "in the builder, from each platform's OCI layout: the image is not pushed"
     : inputs.testRunner !== 'auto'
       ? `test-runner is ${inputs.testRunner}`
-      : facts.engine
-        ? 'docker run on the job’s Docker engine'
-        : 'in the builder: this job has no Docker engine';
+      : offEngine
+        ? `in the builder: driver ${inputs.driver} needs no Docker engine`
+        : facts.engine
+          ? 'docker run on the job’s Docker engine'
+          : 'in the builder: this job has no Docker engine';
   if (runner === 'docker' && !facts.engine) {
     throw new InputError(
       'test-runner',

@@ -66,8 +66,33 @@ export interface TestPlan {
   warning?: string | undefined;
 }
 
+/** A node of a builder docker-build creates: where it is (remote), what it declares, its driver options. */
+export interface BuilderNodePlan {
+  /** `remote`: `tcp://...` or `unix:///...`; for `buildkitd`, the socket of the daemon the run starts */
+  endpoint: string | undefined;
+  /** the platforms it declares (`--platform`); empty: those BuildKit reports */
+  platforms: string[];
+  driverOpts: KeyValue[];
+}
+
+/** A TLS file of a remote builder, without its text: a path, or PEM text that the run writes to its private directory. */
+export type TlsFilePlan = { kind: 'path'; path: string } | { kind: 'pem' };
+
 export type BuilderPlan =
-  | { kind: 'create'; name: string; image: string; config: string | undefined; driverOpts: KeyValue[] }
+  | {
+      kind: 'create';
+      name: string;
+      /** buildx's driver: `buildkitd` is the `remote` driver at the socket of a daemon the run starts */
+      driver: 'docker-container' | 'kubernetes' | 'remote' | 'buildkitd';
+      /** the BuildKit image of a container or pod (docker-container, kubernetes) */
+      image: string;
+      config: string | undefined;
+      driverOpts: KeyValue[];
+      /** the first node's endpoint and platforms (remote), then the nodes `append` adds */
+      nodes: BuilderNodePlan[];
+      /** remote over TCP: the CA, the client's certificate and key */
+      tls: { caCert: TlsFilePlan | undefined; cert: TlsFilePlan | undefined; key: TlsFilePlan | undefined };
+    }
   | { kind: 'existing'; name: string };
 
 /** Where the build result goes. */

@@ -12,18 +12,73 @@ export function logoutArgs(registry: string): string[] {
   return ['logout', registry];
 }
 
-/** `configFile`: where the step wrote `buildkitd-config-inline`, if any. */
-export function createBuilderArgs(builder: Extract<BuilderPlan, { kind: 'create' }>, configFile?: string): string[] {
+/** Where the step wrote the files of the new builder: `buildkitd-config-inline`, and the TLS files of a remote one. */
+export interface BuilderFiles {
+  config?: string | undefined;
+  caCert?: string | undefined;
+  cert?: string | undefined;
+  key?: string | undefined;
+}
+
+type CreatePlan = Extract<BuilderPlan, { kind: 'create' }>;
+
+/**
+ * `buildx create` of the new builder's first node. `endpoint`: where a `buildkitd` builder's daemon listens (the run
+ * started it); a remote builder's is in its plan. With nodes to append, those follow (appendNodeArgs).
+ */
+export function createBuilderArgs(builder: CreatePlan, files: BuilderFiles = {}, endpoint?: string): string[] {
+  const [first] = builder.nodes;
   return [
     'buildx',
     'create',
     `--name=${builder.name}`,
-    '--driver=docker-container',
-    `--driver-opt=image=${builder.image}`,
-    ...builder.driverOpts.map((opt) => `--driver-opt=${csvField(`${opt.key}=${opt.value}`)}`),
-    ...(configFile === undefined ? [] : [`--buildkitd-config=${configFile}`]),
+    ...nodeArgs(builder, first, files),
+    ...(files.config === undefined ? [] : [`--buildkitd-config=${files.config}`]),
     '--bootstrap',
+    ...endpointArg(builder.driver === 'buildkitd' ? endpoint : first?.endpoint),
   ];
+}
+
+/** `buildx create --append` of node `index` (1 and on) of the new builder: each serves the platforms it declares. */
+export function appendNodeArgs(builder: CreatePlan, index: number, files: BuilderFiles = {}): string[] {
+  const node = builder.nodes[index];
+  return [
+    'buildx',
+    'create',
+    '--append',
+    `--name=${builder.name}`,
+    `--node=${builder.name}${index}`,
+    ...nodeArgs(builder, node, files),
+    ...(files.config === undefined ? [] : [`--buildkitd-config=${files.config}`]),
+    '--bootstrap',
+    ...endpointArg(node?.endpoint),
+  ];
+}
+
+function nodeArgs(builder: CreatePlan, node: CreatePlan['nodes'][number] | undefined, files: BuilderFiles): string[] {
+  const driver = builder.driver === 'buildkitd' ? 'remote' : builder.driver;
+  const tls =
+    driver === 'remote'
+      ? [
+          ...(files.caCert === undefined ? [] : [{ key: 'cacert', value: files.caCert }]),
+          ...(files.cert === undefined ? [] : [{ key: 'cert', value: files.cert }]),
+          ...(files.key === undefined ? [] : [{ key: 'key', value: files.key }]),
+        ]
+      : [];
+  const image = driver === 'remote' ? [] : [`--driver-opt=image=${builder.image}`];
+  return [
+    `--driver=${driver}`,
+    ...image,
+    ...[...tls, ...builder.driverOpts, ...(node?.driverOpts ?? [])].map(
+      (opt) => `--driver-opt=${csvField(`${opt.key}=${opt.value}`)}`,
+    ),
+    ...((node?.platforms.length ?? 0) > 0 ? [`--platform=${node?.platforms.join(',') ?? ''}`] : []),
+  ];
+}
+
+/** The endpoint, last, after `--`: never read as an option. */
+function endpointArg(endpoint: string | undefined): string[] {
+  return endpoint === undefined ? [] : ['--', endpoint];
 }
 
 export function removeBuilderArgs(name: string): string[] {

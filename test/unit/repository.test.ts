@@ -79,6 +79,12 @@ describe('repository invariants', () => {
     expect(labVersions().get('TRIVY_VERSION')).toBe(gate);
   });
 
+  it('pins one BuildKit for the runner image’s buildkitd and the lab', () => {
+    const version = labVersions().get('BUILDKIT_VERSION') ?? '';
+    expect(version).toMatch(/^v\d+\.\d+\.\d+$/);
+    expect(read('runner/Dockerfile')).toContain(`ARG BUILDKIT_IMAGE=moby/buildkit:${version}-rootless\n`);
+  });
+
   it('pins every Go-built lab tool to an exact release', () => {
     const versions = labVersions();
     for (const tool of ['BUILDX', 'BUILDKIT', 'TRIVY', 'ACT']) {

@@ -32,6 +32,8 @@ describe('the runner image', () => {
         'NODE_SOURCE=base',
         '--build-arg',
         'TRIVY_SOURCE=base',
+        '--build-arg',
+        'BUILDKIT_SOURCE=base',
         '--provenance=false',
         '--tag',
         image,
@@ -70,5 +72,17 @@ describe('the runner image', () => {
     expect((await client.mustDocker(['run', '--rm', image, 'docker', 'buildx', 'version'])).stdout).toMatch(
       /github\.com\/docker\/buildx v\d+/,
     );
+  });
+
+  it('has buildkitd and buildctl at the pinned BuildKit, rootlesskit and newuidmap, for driver: buildkitd', async () => {
+    const version = /^BUILDKIT_VERSION=(\S+)$/m.exec(readFileSync(`${ROOT}test/lab/versions.env`, 'utf8'))?.[1] ?? '?';
+    for (const tool of ['buildkitd', 'buildctl']) {
+      expect((await client.mustDocker(['run', '--rm', image, tool, '--version'])).stdout, tool).toContain(version);
+    }
+    expect((await client.mustDocker(['run', '--rm', image, 'rootlesskit', '--version'])).stdout).toMatch(
+      /rootlesskit version \d+/,
+    );
+    const mode = await client.mustDocker(['run', '--rm', image, 'stat', '-c', '%A', '/usr/bin/newuidmap']);
+    expect(mode.stdout.trim()).toBe('-rwsr-xr-x');
   });
 });

@@ -123,17 +123,23 @@ lab_buildx() {
 }
 
 # The base of the runner image in the lab (the published one starts from Docker's CLI image and downloads Node.js and
-# Trivy, none of which can be had here): the host's docker CLI, buildx, Node.js and the lab's Trivy, with the shared
-# libraries they load, busybox for a shell, and the system's CA bundle.
+# Trivy, none of which can be had here): the host's docker CLI, buildx, Node.js and the lab's Trivy, the go-built
+# buildkitd and buildctl with Debian's runc, rootlesskit and newuidmap/newgidmap (for `driver: buildkitd`), with the
+# shared libraries they load, busybox for a shell, and the system's CA bundle.
 runner_base_up() {
-  local node inputs
+  local node inputs buildkit
   node=$(readlink -f "$(command -v node)")
-  inputs=$(cat "${BASH_SOURCE[0]}" "$(command -v docker)" "$LAB_BIN/buildx" "$node" "$LAB_BIN/trivy" | sha256sum)
+  buildkit=("$LAB_BIN/buildkitd" "$LAB_BIN/buildctl" "$(readlink -f "$(command -v runc)")"
+    "$(command -v rootlesskit)" "$(command -v newuidmap)" "$(command -v newgidmap)")
+  inputs=$(cat "${BASH_SOURCE[0]}" "$(command -v docker)" "$LAB_BIN/buildx" "$node" "$LAB_BIN/trivy" "${buildkit[@]}" |
+    sha256sum)
   if stamp_matches runner-base "$inputs" && registry_has lab/runner-base 1; then return 0; fi
   local root
   root=$(mktemp -d)
   busybox_rootfs "$root" /bin/busybox
-  copy_with_libs "$root" "$(command -v docker)" "$node" "$LAB_BIN/trivy"
+  copy_with_libs "$root" "$(command -v docker)" "$node" "$LAB_BIN/trivy" "${buildkit[@]}"
+  # Rootless BuildKit maps the job's user into a user namespace through these, as Debian installs them: setuid root.
+  chmod 4755 "$root/usr/bin/newuidmap" "$root/usr/bin/newgidmap"
   install -D -m 755 "$LAB_BIN/buildx" "$root/usr/libexec/docker/cli-plugins/docker-buildx"
   install -D -m 644 /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
   tar -C "$root" -c . | docker import \

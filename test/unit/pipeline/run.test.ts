@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -39,6 +39,7 @@ describe('the private Docker config', () => {
     const cleanup = new CleanupStack();
     const docker = createDockerEnv({ DOCKER_CONFIG: '/home/me/.docker' }, cleanup, true, true);
     expect(docker.vars.BUILDX_CONFIG).toBe('/home/me/.docker/buildx');
+    rmSync(docker.workDir, { recursive: true, force: true });
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BuildPlan } from '../../../src/plan/types.js';
+import type { BuilderPlan, BuildPlan } from '../../../src/plan/types.js';
 import {
   buildArgs,
   createBuilderArgs,
@@ -32,6 +32,15 @@ const MINIMAL: BuildPlan = {
   output: { kind: 'none' },
 };
 
+/** A docker-container builder of one node, as the plan has it without `driver`, `endpoint` or `append`. */
+const ONE_NODE: Pick<CreatePlan, 'driver' | 'nodes' | 'tls'> = {
+  driver: 'docker-container',
+  nodes: [{ endpoint: undefined, platforms: [], driverOpts: [] }],
+  tls: { caCert: undefined, cert: undefined, key: undefined },
+};
+
+type CreatePlan = Extract<BuilderPlan, { kind: 'create' }>;
+
 describe('docker and buildx argument lists', () => {
   it('login: the password goes to stdin, never argv', () => {
     expect(loginArgs('ghcr.io', 'octo')).toEqual(['login', '--username=octo', '--password-stdin', 'ghcr.io']);
@@ -42,12 +51,15 @@ describe('docker and buildx argument lists', () => {
       createBuilderArgs(
         {
           kind: 'create',
+          ...ONE_NODE,
+          ...ONE_NODE,
+          ...ONE_NODE,
           name: 'docker-build-1',
           image: 'registry.example.com/buildkit:v0.32.2',
           config: '[registry."r.example.com"]\n',
           driverOpts: [{ key: 'network', value: 'host' }],
         },
-        '/tmp/x/buildkitd.toml',
+        { config: '/tmp/x/buildkitd.toml' },
       ),
     ).toEqual([
       'buildx',
@@ -77,6 +89,7 @@ describe('docker and buildx argument lists', () => {
   it('driver options and secret files whose values hold commas stay one field for buildx', () => {
     const create = createBuilderArgs({
       kind: 'create',
+      ...ONE_NODE,
       name: 'b',
       image: 'buildkit',
       config: undefined,
@@ -90,6 +103,7 @@ describe('docker and buildx argument lists', () => {
   it('a driver option with commas or quotes is one quoted CSV field, as buildx reads each --driver-opt', () => {
     const args = createBuilderArgs({
       kind: 'create',
+      ...ONE_NODE,
       name: 'b',
       image: 'buildkit',
       config: undefined,

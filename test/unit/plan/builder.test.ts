@@ -1,0 +1,273 @@
+// The new builder's driver, nodes and TLS files: inputs refused with the input and value, the plan, buildx's argv.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { gitlabContext } from '../../../src/context/gitlab.js';
+import { parseInputs } from '../../../src/inputs/parse.js';
+import { inputVariables, rawInputs } from '../../../src/inputs/read.js';
+import { makePlan } from '../../../src/plan/plan.js';
+import type { BuilderPlan } from '../../../src/plan/types.js';
+import { buildkitdArgs, buildkitdMode, hasSysAdmin, logTail } from '../../../src/pipeline/steps/buildkitd.js';
+import { appendNodeArgs, createBuilderArgs } from '../../../src/tools/buildx.js';
+import { readEnvFile } from '../helpers/env-file.js';
+
+const NOW = new Date('2026-11-22T08:00:00Z');
+
+function inputs(given: Record<string, string>) {
+  return parseInputs(
+    rawInputs(Object.fromEntries(Object.entries(given).map(([name, value]) => [inputVariables(name)[0], value]))),
+  );
+}
+
+function builderOf(given: Record<string, string>): Extract<BuilderPlan, { kind: 'create' }> {
+  const parsed = inputs({ images: 'r.example/app', ...given });
+  const plan = makePlan({
+    dockerConfig: undefined,
+    dockerfile: undefined,
+    ctx: gitlabContext(readEnvFile('gitlab/branch-main.env'), NOW),
+    inputs: parsed,
+    logins: parsed.logins,
+    automatic: [],
+    toggles: { shortShaLength: undefined, prHeadSha: false, annotationLevels: undefined },
+    now: NOW,
+    builderName: 'b',
+    hostPlatform: 'linux/amd64',
+    ghaAvailable: false,
+  });
+  if (plan.builder.kind !== 'create') throw new Error('expected a new builder');
+  return plan.builder;
+}
+
+const PEM_KEY = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n';
+
+describe('the driver inputs, checked before anything runs', () => {
+  it.each([
+    [{ driver: 'docker' }, /Invalid driver "docker": expected one of docker-container, remote, kubernetes, buildkitd/],
+    [{ driver: 'remote' }, /Invalid endpoint "": driver: remote needs the address of BuildKit/],
+    [{ driver: 'remote', endpoint: 'buildkit:1234' }, /Invalid endpoint "buildkit:1234": expected tcp:\/\/host:port/],
+    [
+      { endpoint: 'tcp://b:1234' },
+      /Invalid endpoint "tcp:\/\/b:1234": is for driver: remote, and driver is docker-container/,
+    ],
+    [{ driver: 'buildkitd', 'tls-cert': 'c.pem' }, /Invalid tls-cert: is for driver: remote, and driver is buildkitd/],
+    [
+      { driver: 'remote', endpoint: 'unix:///run/buildkit/buildkitd.sock', 'tls-ca-cert': 'ca.pem' },
+      /Invalid tls-ca-cert: is for an endpoint over TCP/,
+    ],
+    [
+      { driver: 'remote', endpoint: 'tcp://b:1234', 'tls-cert': 'c.pem' },
+      /Invalid tls-key "": tls-cert and tls-key go together/,
+    ],
+    [
+      { driver: 'remote', endpoint: 'tcp://b:1234', builder: 'mine' },
+      /Invalid driver "remote": is for a builder docker-build creates/,
+    ],
+    [
+      { driver: 'remote', endpoint: 'tcp://b:1234', append: 'platforms=linux/arm64' },
+      /Invalid append "platforms=linux\/arm64": a node of a remote builder needs its endpoint/,
+    ],
+    [
+      { driver: 'remote', endpoint: 'tcp://b:1234', append: 'endpoint=tcp://c:1234' },
+      /a node declares the platforms it builds/,
+    ],
+    [{ append: 'platforms=linux/arm64' }, /a docker-container builder has one node/],
+    [{ driver: 'kubernetes', append: 'endpoint=tcp://c:1,platforms=linux/arm64' }, /endpoint= is for driver: remote/],
+    [
+      {
+        driver: 'remote',
+        endpoint: 'tcp://b:1',
+        append: 'endpoint=tcp://c:1,platforms=linux/arm64\nendpoint=tcp://d:1,platforms=linux/arm64',
+      },
+      /Invalid append "linux\/arm64": is declared by two nodes/,
+    ],
+  ])('%j is refused', (given, message) => {
+    expect(() => inputs(given)).toThrow(message);
+  });
+
+  it('a tls-key given as PEM text is a secret: never repeated in an error, masked line by line', () => {
+    try {
+      inputs({ driver: 'buildkitd', 'tls-key': PEM_KEY });
+      expect.unreachable();
+    } catch (error) {
+      expect(String(error)).toBe('InputError: Invalid tls-key: is for driver: remote, and driver is buildkitd');
+    }
+  });
+});
+
+describe('the plan of a new builder', () => {
+  it('docker-container by default: one node, the BuildKit image, today’s argv', () => {
+    const builder = builderOf({});
+    expect(builder.driver).toBe('docker-container');
+    expect(createBuilderArgs(builder)).toEqual([
+      'buildx',
+      'create',
+      '--name=b',
+      '--driver=docker-container',
+      '--driver-opt=image=moby/buildkit:buildx-stable-1',
+      '--bootstrap',
+    ]);
+  });
+
+  it('remote over mutual TLS: the files as driver options, the endpoint last after --', () => {
+    const builder = builderOf({
+      driver: 'remote',
+      endpoint: 'tcp://buildkit.example.com:1234',
+      'tls-ca-cert': 'certs/ca.pem',
+      'tls-cert': 'certs/cert.pem',
+      'tls-key': PEM_KEY,
+    });
+    expect(builder.tls).toEqual({
+      caCert: { kind: 'path', path: 'certs/ca.pem' },
+      cert: { kind: 'path', path: 'certs/cert.pem' },
+      key: { kind: 'pem' },
+    });
+    expect(JSON.stringify(builder)).not.toContain('MIIE');
+    expect(createBuilderArgs(builder, { caCert: '/w/ca.pem', cert: '/w/cert.pem', key: '/run/tls/key.pem' })).toEqual([
+      'buildx',
+      'create',
+      '--name=b',
+      '--driver=remote',
+      '--driver-opt=cacert=/w/ca.pem',
+      '--driver-opt=cert=/w/cert.pem',
+      '--driver-opt=key=/run/tls/key.pem',
+      '--bootstrap',
+      '--',
+      'tcp://buildkit.example.com:1234',
+    ]);
+  });
+
+  it('two nodes: each declares its platforms, the first serves the ones no appended node declares', () => {
+    const builder = builderOf({
+      driver: 'remote',
+      endpoint: 'tcp://amd64.example.com:1234',
+      platforms: 'linux/amd64,linux/arm64',
+      append: 'endpoint=tcp://arm64.example.com:1234,platforms=linux/arm64',
+    });
+    expect(builder.nodes).toEqual([
+      { endpoint: 'tcp://amd64.example.com:1234', platforms: ['linux/amd64'], driverOpts: [] },
+      { endpoint: 'tcp://arm64.example.com:1234', platforms: ['linux/arm64'], driverOpts: [] },
+    ]);
+    expect(createBuilderArgs(builder)).toContain('--platform=linux/amd64');
+    expect(appendNodeArgs(builder, 1)).toEqual([
+      'buildx',
+      'create',
+      '--append',
+      '--name=b',
+      '--node=b1',
+      '--driver=remote',
+      '--platform=linux/arm64',
+      '--bootstrap',
+      '--',
+      'tcp://arm64.example.com:1234',
+    ]);
+  });
+
+  it('kubernetes: the image and the driver options, a node per platform by node selector', () => {
+    const builder = builderOf({
+      driver: 'kubernetes',
+      'driver-opts': 'namespace=ci\nrootless=true',
+      platforms: 'linux/amd64,linux/arm64',
+      append: '"platforms=linux/arm64",nodeselector=kubernetes.io/arch=arm64',
+    });
+    expect(createBuilderArgs(builder)).toEqual([
+      'buildx',
+      'create',
+      '--name=b',
+      '--driver=kubernetes',
+      '--driver-opt=image=moby/buildkit:buildx-stable-1',
+      '--driver-opt=namespace=ci',
+      '--driver-opt=rootless=true',
+      '--platform=linux/amd64',
+      '--bootstrap',
+    ]);
+    expect(appendNodeArgs(builder, 1)).toContain('--driver-opt=nodeselector=kubernetes.io/arch=arm64');
+  });
+
+  it('buildkitd: the remote driver at the socket of the daemon the run starts; no proxy driver option', () => {
+    const builder = builderOf({ driver: 'buildkitd' });
+    expect(createBuilderArgs(builder, {}, 'unix:///tmp/d/buildkitd/buildkitd.sock')).toEqual([
+      'buildx',
+      'create',
+      '--name=b',
+      '--driver=remote',
+      '--bootstrap',
+      '--',
+      'unix:///tmp/d/buildkitd/buildkitd.sock',
+    ]);
+  });
+});
+
+describe('the test gate off the job’s engine', () => {
+  it('a remote, kubernetes or buildkitd builder runs the tests itself, even where DOCKER_HOST names an engine', () => {
+    for (const driver of ['remote', 'kubernetes', 'buildkitd']) {
+      const parsed = inputs({
+        images: 'r.example/app',
+        driver,
+        test: 'true',
+        ...(driver === 'remote' ? { endpoint: 'tcp://b:1234' } : {}),
+      });
+      const plan = makePlan({
+        dockerConfig: undefined,
+        dockerfile: undefined,
+        ctx: gitlabContext(readEnvFile('gitlab/branch-main.env'), NOW),
+        inputs: parsed,
+        logins: [],
+        automatic: [],
+        toggles: { shortShaLength: undefined, prHeadSha: false, annotationLevels: undefined },
+        now: NOW,
+        builderName: 'b',
+        hostPlatform: 'linux/amd64',
+        ghaAvailable: false,
+        engine: true,
+      });
+      expect(plan.test?.runner, driver).toBe('builder');
+      expect(plan.test?.runnerReason).toBe(`in the builder: driver ${driver} needs no Docker engine`);
+    }
+  });
+});
+
+describe("the job's buildkitd", () => {
+  it('rootful as root, rootless through rootlesskit otherwise, and says why', () => {
+    expect(buildkitdMode(0)).toEqual({ mode: 'rootful', reason: 'the job runs as root' });
+    expect(buildkitdMode(1000).mode).toBe('rootless');
+  });
+
+  it('root in an unprivileged container (no CAP_SYS_ADMIN) is refused before anything starts, saying what works', () => {
+    // docker run's default capabilities, and a privileged container's.
+    const unprivileged = 'Name:\tnode\nCapEff:\t00000000a80425fb\n';
+    const privileged = 'CapEff:\t000001ffffffffff\n';
+    expect(hasSysAdmin(unprivileged)).toBe(false);
+    expect(hasSysAdmin(privileged)).toBe(true);
+    expect(hasSysAdmin(undefined)).toBeUndefined();
+    expect(() => buildkitdMode(0, false)).toThrow(
+      /^driver buildkitd: the job runs as root without CAP_SYS_ADMIN \(an unprivileged container\)/,
+    );
+    expect(buildkitdMode(0, undefined).mode).toBe('rootful');
+  });
+
+  it('listens on a socket in the run’s private directory, its state there too', () => {
+    expect(buildkitdArgs('/tmp/d', 'rootful', undefined)).toEqual([
+      '--addr=unix:///tmp/d/buildkitd.sock',
+      '--root=/tmp/d/root',
+      '--otel-socket-path=/tmp/d/otel-grpc.sock',
+      '--containerd-worker=false',
+    ]);
+    expect(buildkitdArgs('/tmp/d', 'rootless', '/tmp/d/buildkitd.toml')).toEqual([
+      '--addr=unix:///tmp/d/buildkitd.sock',
+      '--root=/tmp/d/root',
+      '--otel-socket-path=/tmp/d/otel-grpc.sock',
+      '--containerd-worker=false',
+      '--config=/tmp/d/buildkitd.toml',
+      '--oci-worker-no-process-sandbox',
+    ]);
+  });
+
+  it('a daemon that exits says why: its log without the Go stack buildkitd ends a fatal error with', () => {
+    // buildkitd v0.32.2 given `[worker.oci] enabled = "x"`: two lines of reason, then 16 of stack
+    const log = readFileSync(new URL('../../fixtures/buildkitd/bad-config.txt', import.meta.url), 'utf8');
+    expect(logTail(log)).toBe(
+      'buildkitd: toml: cannot decode TOML string into struct field config.OCIConfig.Enabled of type *bool\n' +
+        'failed to parse config',
+    );
+    expect(logTail('a\nb\nc\n', 2)).toBe('b\nc');
+  });
+});
