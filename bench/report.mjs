@@ -35,7 +35,7 @@ export function renderMarkdown(results, analysis) {
       if (suite.notes !== undefined) lines.push(...suite.notes, '');
       continue;
     }
-    if (suite.id === 'distributed') {
+    if (suite.groups !== undefined) {
       lines.push(
         "| scenario | median (s) | min–max (s) | runs | × its chart's reference |",
         '| --- | ---: | ---: | ---: | ---: |',

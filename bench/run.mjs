@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { buildersSuite } from './builders.mjs';
 import { cacheSuite } from './cache.mjs';
 import { contendersSuite } from './contenders.mjs';
 import { distributedSuite } from './distributed.mjs';
@@ -22,6 +23,7 @@ const SUITES = {
   cache: cacheSuite,
   contenders: contendersSuite,
   distributed: distributedSuite,
+  builders: buildersSuite,
 };
 
 function option(name, fallback) {
@@ -89,7 +91,7 @@ for (const suite of Object.values(results.suites)) {
     max: scenario.seconds.max,
     color: scenario.color,
   });
-  if (suite.id === 'distributed') {
+  if (suite.groups !== undefined) {
     // one chart per comparison: building again, and the digest between jobs
     for (const [group, title] of Object.entries(suite.groups)) {
       const rows = suite.scenarios
