@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIST, changeSource, must, projectRepo, stats, timed, unique } from './lib.mjs';
+import { DIST, changeSource, groupedScenarios, must, projectRepo, timed, unique } from './lib.mjs';
 
 const BOTH = 'linux/amd64,linux/arm64';
 
@@ -122,20 +122,7 @@ export async function buildersSuite(lab, runs, log) {
     ['warm/remote', "warm: remote, the shared BuildKit's own store", 'remote', '#7aa6c2'],
   ];
   const reference = { cold: 'cold/docker-container', warm: 'warm/docker-container' };
-  const scenarios = SCENARIOS.filter(([name]) => times[name] !== undefined).map(([name, title, label, color]) => {
-    const group = name.split('/')[0];
-    const s = stats(times[name]);
-    return {
-      name,
-      group,
-      title,
-      label,
-      color,
-      seconds: s,
-      against: reference[group],
-      ratio: s.median / stats(times[reference[group]]).median,
-    };
-  });
+  const scenarios = groupedScenarios(SCENARIOS, times, reference);
   return {
     id: 'builders',
     title: 'Where BuildKit runs: docker-container, the job’s own buildkitd, a remote BuildKit (issue 17)',

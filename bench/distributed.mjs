@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIST, changeSource, git, must, projectRepo, stats, unique } from './lib.mjs';
+import { DIST, changeSource, git, groupedScenarios, must, projectRepo, unique } from './lib.mjs';
 
 const BOTH = 'linux/amd64,linux/arm64';
 /** This machine's platform: the lab's builder runs it natively, the other one under QEMU. */
@@ -183,20 +183,7 @@ export async function distributedSuite(lab, runs, log) {
     ['qemu/emulated', `the same job for ${OTHER} (QEMU)`, `${OTHER}, QEMU`, '#b0b0b0'],
   ];
   const reference = { merge: 'merge/two', promote: 'promote/rebuild', qemu: 'qemu/native' };
-  const scenarios = SCENARIOS.filter(([name]) => times[name] !== undefined).map(([name, title, label, color]) => {
-    const group = name.split('/')[0];
-    const s = stats(times[name]);
-    return {
-      name,
-      group,
-      title,
-      label,
-      color,
-      seconds: s,
-      against: reference[group],
-      ratio: s.median / stats(times[reference[group]]).median,
-    };
-  });
+  const scenarios = groupedScenarios(SCENARIOS, times, reference);
   return {
     id: 'distributed',
     title: 'The digest between jobs: merge and promote against building again (issue 16)',

@@ -87,3 +87,26 @@ export function stats(values) {
 export function unique(prefix) {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 }
+
+/**
+ * The scenarios of a suite whose charts are groups (`group/name`): each `[name, title, label, color]` that has times,
+ * with its statistics and its ratio to its group's reference scenario (`reference`: group → name).
+ */
+export function groupedScenarios(list, times, reference) {
+  return list
+    .filter(([name]) => times[name] !== undefined)
+    .map(([name, title, label, color]) => {
+      const group = name.split('/')[0];
+      const seconds = stats(times[name]);
+      return {
+        name,
+        group,
+        title,
+        label,
+        color,
+        seconds,
+        against: reference[group],
+        ratio: seconds.median / stats(times[reference[group]]).median,
+      };
+    });
+}

@@ -95,16 +95,38 @@ export class Runner {
    * to a file; resolves once it runs, with its pid, for the cleanup stack. Its command line is logged as any other.
    */
   start(tool: string, args: readonly string[], options: StartOptions): Promise<Started> {
-    return start({ mask: this.mask, log: this.log, baseEnv: this.baseEnv }, tool, args, options);
+    const commandLine = displayCommand(tool, args, this.mask);
+    this.log(`$ ${commandLine} &`);
+    const env = this.environment(options.env);
+    const out = openSync(options.logFile, 'a', 0o600);
+    return new Promise((resolve, reject) => {
+      const child = spawn(tool, args, { env, stdio: ['ignore', out, out], detached: true, shell: false });
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        closeSync(out);
+        const reason = error.code === 'ENOENT' ? `${tool} was not found on PATH` : error.message;
+        reject(new CommandError(commandLine, -1, this.mask.apply(reason)));
+      });
+      child.on('spawn', () => {
+        closeSync(out);
+        child.unref();
+        resolve({ pid: child.pid ?? -1, commandLine });
+      });
+    });
+  }
+
+  /** The runner's environment with `extra` over it; a variable set to undefined is removed. */
+  private environment(extra: Readonly<Record<string, string | undefined>> | undefined): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const [name, value] of Object.entries({ ...this.baseEnv, ...extra })) {
+      if (value !== undefined) env[name] = value;
+    }
+    return env;
   }
 
   run(tool: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     const commandLine = displayCommand(tool, args, this.mask);
     this.log(`$ ${commandLine}`);
-    const env: Record<string, string> = {};
-    for (const [name, value] of Object.entries({ ...this.baseEnv, ...options.env })) {
-      if (value !== undefined) env[name] = value;
-    }
+    const env = this.environment(options.env);
     return new Promise((resolve, reject) => {
       const child = spawn(tool, args, {
         cwd: options.cwd,
@@ -172,34 +194,6 @@ export interface StartOptions {
 export interface Started {
   pid: number;
   commandLine: string;
-}
-
-export function start(
-  runner: { mask: SecretMask; log: LineSink; baseEnv: Readonly<Record<string, string | undefined>> },
-  tool: string,
-  args: readonly string[],
-  options: StartOptions,
-): Promise<Started> {
-  const commandLine = displayCommand(tool, args, runner.mask);
-  runner.log(`$ ${commandLine} &`);
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries({ ...runner.baseEnv, ...options.env })) {
-    if (value !== undefined) env[name] = value;
-  }
-  const out = openSync(options.logFile, 'a', 0o600);
-  return new Promise((resolve, reject) => {
-    const child = spawn(tool, args, { env, stdio: ['ignore', out, out], detached: true, shell: false });
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      closeSync(out);
-      const reason = error.code === 'ENOENT' ? `${tool} was not found on PATH` : error.message;
-      reject(new CommandError(commandLine, -1, runner.mask.apply(reason)));
-    });
-    child.on('spawn', () => {
-      closeSync(out);
-      child.unref();
-      resolve({ pid: child.pid ?? -1, commandLine });
-    });
-  });
 }
 
 function both(first: LineSink | undefined, second: LineSink | undefined): LineSink | undefined {

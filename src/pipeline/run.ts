@@ -16,6 +16,7 @@ import { setUpBuilder, setUpEmulation, type TlsTexts } from './steps/builder.js'
 import { pushedPlatformDigests } from './steps/inspect.js';
 import { login } from './steps/login.js';
 import { inspectSource, mergeSources } from './steps/sources.js';
+import { platformMap } from '../tools/metadata.js';
 import { attachTags } from './steps/tags.js';
 import { repositoryOfDigest } from '../plan/operation.js';
 
@@ -158,7 +159,7 @@ export async function runPipeline(
               return {
                 repository: repositoryOfDigest(operation.source),
                 digest: source.digest,
-                platformDigests: Object.fromEntries(source.images.map((image) => [image.platform, image.digest])),
+                platformDigests: platformMap(source.images),
               };
             })
           : await timed('Merge the platforms', () => mergeSources(step, builder, operation.sources, plan.push.push));

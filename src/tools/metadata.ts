@@ -37,7 +37,11 @@ const INDEX_TYPES = new Set([
  */
 export function platformDigests(rawManifest: string, digest: string, fallbackPlatform: string): Record<string, string> {
   const images = indexImages(rawManifest);
-  if (images === undefined) return { [fallbackPlatform]: digest };
+  return images === undefined ? { [fallbackPlatform]: digest } : platformMap(images);
+}
+
+/** Platform → digest of each image. */
+export function platformMap(images: readonly IndexImage[]): Record<string, string> {
   return Object.fromEntries(images.map((image) => [image.platform, image.digest]));
 }
 

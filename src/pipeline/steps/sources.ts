@@ -9,7 +9,7 @@ import { InputError } from '../../errors.js';
 import { CommandError } from '../../exec/runner.js';
 import { repositoryOfDigest } from '../../plan/operation.js';
 import { imagetoolsInspectArgs, imagetoolsMergeArgs } from '../../tools/buildx.js';
-import { configPlatform, indexImages, type IndexImage } from '../../tools/metadata.js';
+import { configPlatform, indexImages, platformMap, type IndexImage } from '../../tools/metadata.js';
 import { retrying, type StepContext } from '../step.js';
 
 /** An image by digest as the registry serves it: its platforms' images (one, for an image manifest). */
@@ -115,10 +115,6 @@ export async function mergeSources(
   }
   step.reporter.info(`one index for ${platforms}: ${repository}@${digest}`);
   return { digest, repository, platformDigests: platformMap(images) };
-}
-
-function platformMap(images: readonly IndexImage[]): Record<string, string> {
-  return Object.fromEntries(images.map((image) => [image.platform, image.digest]));
 }
 
 function pushedDigest(metadata: string): string | undefined {

@@ -18,9 +18,10 @@ function inputs(given: Record<string, string>) {
   );
 }
 
-function builderOf(given: Record<string, string>): Extract<BuilderPlan, { kind: 'create' }> {
+/** The plan of a GitLab branch pipeline on a job with a Docker engine, for r.example/app and `given`. */
+function planOf(given: Record<string, string>) {
   const parsed = inputs({ images: 'r.example/app', ...given });
-  const plan = makePlan({
+  return makePlan({
     dockerConfig: undefined,
     dockerfile: undefined,
     ctx: gitlabContext(readEnvFile('gitlab/branch-main.env'), NOW),
@@ -32,7 +33,12 @@ function builderOf(given: Record<string, string>): Extract<BuilderPlan, { kind: 
     builderName: 'b',
     hostPlatform: 'linux/amd64',
     ghaAvailable: false,
+    engine: true,
   });
+}
+
+function builderOf(given: Record<string, string>): Extract<BuilderPlan, { kind: 'create' }> {
+  const plan = planOf(given);
   if (plan.builder.kind !== 'create') throw new Error('expected a new builder');
   return plan.builder;
 }
@@ -199,26 +205,7 @@ describe('the plan of a new builder', () => {
 describe('the test gate off the job’s engine', () => {
   it('a remote, kubernetes or buildkitd builder runs the tests itself, even where DOCKER_HOST names an engine', () => {
     for (const driver of ['remote', 'kubernetes', 'buildkitd']) {
-      const parsed = inputs({
-        images: 'r.example/app',
-        driver,
-        test: 'true',
-        ...(driver === 'remote' ? { endpoint: 'tcp://b:1234' } : {}),
-      });
-      const plan = makePlan({
-        dockerConfig: undefined,
-        dockerfile: undefined,
-        ctx: gitlabContext(readEnvFile('gitlab/branch-main.env'), NOW),
-        inputs: parsed,
-        logins: [],
-        automatic: [],
-        toggles: { shortShaLength: undefined, prHeadSha: false, annotationLevels: undefined },
-        now: NOW,
-        builderName: 'b',
-        hostPlatform: 'linux/amd64',
-        ghaAvailable: false,
-        engine: true,
-      });
+      const plan = planOf({ driver, test: 'true', ...(driver === 'remote' ? { endpoint: 'tcp://b:1234' } : {}) });
       expect(plan.test?.runner, driver).toBe('builder');
       expect(plan.test?.runnerReason).toBe(`in the builder: driver ${driver} needs no Docker engine`);
     }
