@@ -1,5 +1,6 @@
 import { INPUTS } from '../../../src/inputs/table.js';
 import type { LabEnv } from './lab-env.js';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { run, type RunResult } from './run.js';
 
 /** The bundle under test: docker-build as users run it. */
@@ -76,6 +77,40 @@ export function runLocal(
     env: { ...process.env, ...labInputs(lab), ...options.env },
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });
+}
+
+/** A local command still running: its process, its stderr so far, and its exit code once it ends. */
+export interface RunningLocal {
+  child: ChildProcess;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Starts the local command `build` in `cwd` with `inputs`, as runLocal runs it, and resolves once its stderr holds
+ * `marker` (a build step's line): for tests that signal it mid-run.
+ */
+export async function startLocal(
+  lab: LabEnv,
+  cwd: string,
+  inputs: LocalInputs,
+  marker: string,
+  env: Record<string, string> = {},
+): Promise<RunningLocal> {
+  const child = spawn('node', localArgv('build', inputs), {
+    cwd,
+    env: { ...process.env, ...labInputs(lab), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  await new Promise<void>((resolve) => {
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      if (stderr.includes(marker)) resolve();
+    });
+  });
+  return { child, stderr: () => stderr, exited };
 }
 
 export interface ImageFacts {

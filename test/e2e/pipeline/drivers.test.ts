@@ -2,7 +2,6 @@
 // the lab CA, as paths and as PEM text), a builder of two nodes (one per platform) yielding one index, the daemonless
 // run (`driver: buildkitd`, DOCKER_HOST pointing nowhere) through the local command and act; faults (an endpoint that
 // does not answer, a client certificate from another CA, a buildkitd that cannot start) and bad input.
-import { spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -29,7 +28,7 @@ import {
 } from '../helpers/buildkitd.js';
 import { DockerClient, unique } from '../helpers/docker.js';
 import { credentialLocations, filesContaining } from '../helpers/leftovers.js';
-import { labInputs, localArgv, parseInspect, registryTags, runLocal, type LocalInputs } from '../helpers/pipeline.js';
+import { parseInspect, registryTags, runLocal, startLocal, type LocalInputs } from '../helpers/pipeline.js';
 import { repoFromFixture } from '../helpers/repo.js';
 import { run, type RunResult } from '../helpers/run.js';
 
@@ -264,29 +263,19 @@ describe('builders beyond docker-container: remote with mutual TLS, two nodes, d
 
   it('daemonless, cancelled mid-build (SIGINT): exit 130, the job’s buildkitd stopped, its directory gone', async () => {
     writeFileSync(join(repo, 'Dockerfile.slow'), 'ARG BASE\nFROM ${BASE}\nRUN sleep 120\n');
-    const child = spawn(
-      'node',
-      localArgv('build', { images: image, file: 'Dockerfile.slow', tags: 'type=raw,value=never', driver: 'buildkitd' }),
-      {
-        cwd: repo,
-        env: { ...process.env, ...labInputs(lab), ...NO_CONTAINER_BUILDER, DOCKER_HOST: NOWHERE },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+    const { child, exited, stderr } = await startLocal(
+      lab,
+      repo,
+      { images: image, file: 'Dockerfile.slow', tags: 'type=raw,value=never', driver: 'buildkitd' },
+      'RUN sleep 120',
+      { ...NO_CONTAINER_BUILDER, DOCKER_HOST: NOWHERE },
     );
-    let stderr = '';
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await new Promise<void>((resolve) => {
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-        stderr += chunk;
-        if (stderr.includes('RUN sleep 120')) resolve();
-      });
-    });
-    const socket = daemonSocket(stderr);
+    const socket = daemonSocket(stderr());
     expect(socket).not.toBe('');
     expect(processesWith(socket).length).toBeGreaterThan(0);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
-    expect(stderr).toMatch(/error: cancelled/);
+    expect(stderr()).toMatch(/error: cancelled/);
     expect(processesWith(socket)).toEqual([]);
     expect(existsSync(dirname(dirname(socket)))).toBe(false);
   });

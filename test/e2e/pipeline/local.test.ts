@@ -1,17 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DockerClient, unique } from '../helpers/docker.js';
 import { credentialLocations, filesContaining, leftoverBuilders } from '../helpers/leftovers.js';
-import {
-  labInputs,
-  localArgv,
-  parseInspect,
-  runLocal,
-  type ImageFacts,
-  type LocalInputs,
-} from '../helpers/pipeline.js';
+import { parseInspect, runLocal, startLocal, type ImageFacts, type LocalInputs } from '../helpers/pipeline.js';
 import { repoFromFixture } from '../helpers/repo.js';
 import { must, run, type RunResult } from '../helpers/run.js';
 
@@ -101,23 +93,16 @@ describe('the local command builds, pushes by digest and tags, in the lab', () =
 
   it('SIGINT mid-build: exit 130, and the builder and the private Docker config are removed', async () => {
     writeFileSync(join(repo, 'Dockerfile.slow'), 'ARG BASE\nFROM ${BASE}\nRUN sleep 120\n');
-    const child = spawn(
-      'node',
-      localArgv('build', { images: image, file: 'Dockerfile.slow', tags: 'type=raw,value=slow' }),
-      { cwd: repo, env: { ...process.env, ...labInputs(lab) }, stdio: ['ignore', 'pipe', 'pipe'] },
+    const { child, exited, stderr } = await startLocal(
+      lab,
+      repo,
+      { images: image, file: 'Dockerfile.slow', tags: 'type=raw,value=slow' },
+      'RUN sleep 120',
     );
-    let stderr = '';
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await new Promise<void>((resolve) => {
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-        stderr += chunk;
-        if (stderr.includes('RUN sleep 120')) resolve();
-      });
-    });
     child.kill('SIGINT');
     expect(await exited).toBe(130);
-    expect(stderr).toMatch(/error: cancelled/);
-    const config = /--metadata-file=(\/[^ ]*)\/metadata\.json/.exec(stderr)?.[1] ?? '';
+    expect(stderr()).toMatch(/error: cancelled/);
+    const config = /--metadata-file=(\/[^ ]*)\/metadata\.json/.exec(stderr())?.[1] ?? '';
     expect(config).not.toBe('');
     expect(existsSync(config)).toBe(false);
     expect(await leftoverBuilders()).toEqual([]);

@@ -1,12 +1,11 @@
 // Cancellation: SIGTERM (what a CI runner sends a cancelled job) and SIGINT to the local command mid-build; the cleanup
 // still removes the private Docker config with the credentials and the builder, and the next run works.
-import { spawn } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { unique } from '../helpers/docker.js';
 import { credentialLocations, filesContaining, leftoverBuilders } from '../helpers/leftovers.js';
-import { labInputs, localArgv, runLocal } from '../helpers/pipeline.js';
+import { runLocal, startLocal } from '../helpers/pipeline.js';
 import { repoFromFixture } from '../helpers/repo.js';
 
 const lab = inject('lab');
@@ -28,22 +27,15 @@ describe('a cancelled run cleans up, and the next one works', () => {
     ['SIGTERM', 143],
     ['SIGINT', 130],
   ] as const)('%s mid-build: exit %i, nothing left behind', async (signal, code) => {
-    const child = spawn(
-      'node',
-      localArgv('build', { images: image, file: 'Dockerfile.slow', tags: 'type=raw,value=slow' }),
-      { cwd: repo, env: { ...process.env, ...labInputs(lab) }, stdio: ['ignore', 'pipe', 'pipe'] },
+    const { child, exited, stderr } = await startLocal(
+      lab,
+      repo,
+      { images: image, file: 'Dockerfile.slow', tags: 'type=raw,value=slow' },
+      'RUN sleep 120',
     );
-    let stderr = '';
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await new Promise<void>((resolve) => {
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-        stderr += chunk;
-        if (stderr.includes('RUN sleep 120')) resolve();
-      });
-    });
     child.kill(signal);
     expect(await exited).toBe(code);
-    const config = /--metadata-file=(\/[^ ]*)\/metadata\.json/.exec(stderr)?.[1] ?? '';
+    const config = /--metadata-file=(\/[^ ]*)\/metadata\.json/.exec(stderr())?.[1] ?? '';
     expect(config).not.toBe('');
     expect(existsSync(config)).toBe(false);
     expect(await leftoverBuilders()).toEqual([]);
