@@ -6,7 +6,7 @@
 import { stringify } from 'yaml';
 import { DOTENV_OUTPUTS, dotenvName } from './table.js';
 import { INPUTS, OUTPUTS, type InputGroup, type InputSpec } from './table.js';
-import { COMPONENTS, JOB_INPUTS, tableInputs } from './component.js';
+import { BUILDER_MODES, COMPONENTS, JOB_INPUTS, tableInputs } from './component.js';
 
 export const ACTION_HEADER = {
   name: 'docker-build',
@@ -160,4 +160,37 @@ export function renderInputsDoc(): string {
     renderReference(),
     renderComponentReference(),
   ].join('\n');
+}
+
+/** Replaces what lies between two marker lines of `current` with `lines`. */
+function splice(current: string, start: string, end: string, lines: readonly string[]): string {
+  const from = current.indexOf(start);
+  const to = current.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`the generated table's markers are missing: ${start}`);
+  return current.slice(0, from) + [start, '', ...lines, ''].join('\n') + current.slice(to);
+}
+
+const MODES_START = '<!-- builder modes: generated from BUILDER_MODES in src/inputs/component.ts by `npm run gen` -->';
+const MODES_END = '<!-- end of builder modes -->';
+
+/** The README's table of the GitLab component's `builder` modes: which runner set-up, and what it gives away. */
+export function renderBuilderModesSummary(current: string): string {
+  return splice(current, MODES_START, MODES_END, [
+    '| `builder` | the runner | security trade-off |',
+    '| --- | --- | --- |',
+    ...Object.entries(BUILDER_MODES).map(
+      ([name, mode]) => `| \`${name}\` | ${cell(mode.setup)} | ${cell(mode.risk)} |`,
+    ),
+  ]);
+}
+
+/** docs/builders.md's table of the `builder` modes: what builds, what the runner needs, what it gives away. */
+export function renderBuilderModes(current: string): string {
+  return splice(current, MODES_START, MODES_END, [
+    '| `builder` | what builds | the runner needs | security trade-off |',
+    '| --- | --- | --- | --- |',
+    ...Object.entries(BUILDER_MODES).map(
+      ([name, mode]) => `| \`${name}\` | ${cell(mode.what)} | ${cell(mode.runner)} | ${cell(mode.tradeOff)} |`,
+    ),
+  ]);
 }

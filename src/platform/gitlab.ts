@@ -112,7 +112,7 @@ export function cleanupStateFile(env: Readonly<Record<string, string | undefined
 }
 
 /**
- * The Docker client's variables as the component sets them for Docker-in-Docker with TLS: with `docker-host` empty (a
+ * The Docker client's variables as the component sets them for Docker-in-Docker with TLS: with DOCKER_HOST empty (a
  * shell runner's own engine) or a unix socket, the TLS variables would point the client at certificates that do not
  * exist, so they go.
  */

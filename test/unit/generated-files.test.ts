@@ -3,7 +3,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { format, resolveConfig } from 'prettier';
 import { describe, expect, it } from 'vitest';
 import { COMPONENTS, JOB_INPUTS, renderComponent } from '../../src/inputs/component.js';
-import { renderActionYml, renderInputsDoc } from '../../src/inputs/render.js';
+import {
+  renderActionYml,
+  renderBuilderModes,
+  renderBuilderModesSummary,
+  renderInputsDoc,
+} from '../../src/inputs/render.js';
 import { COMMANDS, INPUTS, OUTPUTS } from '../../src/inputs/table.js';
 
 const root = new URL('../../', import.meta.url);
@@ -30,6 +35,11 @@ describe('files generated from src/inputs/table.ts', () => {
 
   it('the inputs and outputs reference, docs/inputs.md', async () => {
     await check('docs/inputs.md', () => renderInputsDoc());
+  });
+
+  it("the tables of the GitLab component's runner set-ups: README.md, docs/builders.md", async () => {
+    await check('README.md', (current) => renderBuilderModesSummary(current));
+    await check('docs/builders.md', (current) => renderBuilderModes(current));
   });
 });
 

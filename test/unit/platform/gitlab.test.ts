@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { SecretMask } from '../../../src/exec/mask.js';
-import { renderComponent } from '../../../src/inputs/component.js';
+import { BUILDER_MODE_NAMES, renderComponent } from '../../../src/inputs/component.js';
 import { rawInput } from '../../../src/inputs/read.js';
 import { INPUTS } from '../../../src/inputs/table.js';
 import { dockerClientEnv } from '../../../src/platform/gitlab.js';
@@ -97,14 +97,19 @@ describe('the component template', () => {
   const job = body?.['$[[ inputs.job-name ]]'] as { variables: Record<string, string>; script: string[] };
 
   it("has every GitLab input of the table (but the other commands' source and sources), typed, no secret as input", () => {
-    const other = ['source', 'sources'];
+    // `builder` (the mode) takes the place of the driver; the table's `builder` is `builder-name`.
+    const other = ['source', 'sources', 'driver'];
     for (const input of INPUTS.filter((i) => i.platforms.includes('gitlab') && i.secret !== true)) {
       if (other.includes(input.name)) {
         expect(inputs[input.name], input.name).toBeUndefined();
         continue;
       }
       expect(inputs[input.name], input.name).toBeDefined();
-      expect(job.variables[`INPUT_${input.name.toUpperCase().replace(/-/g, '_')}`]).toBe(`$[[ inputs.${input.name} ]]`);
+      const variable = job.variables[`INPUT_${input.name.toUpperCase().replace(/-/g, '_')}`];
+      if (input.name === 'builder') expect(variable).toBe('$[[ inputs.builder-name ]]');
+      else if (input.name === 'endpoint')
+        expect(variable).toBeUndefined(); // the remote mode's
+      else expect(variable, input.name).toBe(`$[[ inputs.${input.name} ]]`);
     }
     expect(inputs.password).toBeUndefined();
     expect(inputs['registry-auth']).toBeUndefined();
@@ -112,6 +117,37 @@ describe('the component template', () => {
     expect(inputs['trivy-db-cache']).toBeUndefined(); // GitHub only
     expect(inputs.push).toMatchObject({ default: 'auto', options: ['auto', 'true', 'false', 'digest'] });
     expect(inputs.scan).toMatchObject({ type: 'boolean', default: true });
+  });
+
+  it('reaches its builder the way the `builder` input says: one hidden job per mode, which the job extends', () => {
+    expect(inputs.builder).toMatchObject({ default: 'dind', options: BUILDER_MODE_NAMES });
+    expect(BUILDER_MODE_NAMES).toEqual(
+      expect.arrayContaining(['dind', 'socket', 'buildkit-service', 'buildkitd', 'shell']),
+    );
+    expect(body?.['$[[ inputs.job-name ]]']).toMatchObject({
+      extends: '.$[[ inputs.job-name ]]-builder-$[[ inputs.builder ]]',
+    });
+    const mode = (name: string) =>
+      body?.[`.$[[ inputs.job-name ]]-builder-${name}`] as { services?: unknown[]; variables: Record<string, string> };
+    for (const name of BUILDER_MODE_NAMES) expect(mode(name).variables.INPUT_DRIVER, name).toBeDefined();
+    // dind: TLS on 2376, the client's certificates from the directory the runner shares
+    expect(mode('dind')).toMatchObject({
+      services: [{ name: '$[[ inputs.dind-image ]]', alias: 'docker' }],
+      variables: { DOCKER_HOST: 'tcp://docker:2376', DOCKER_TLS_VERIFY: '1', INPUT_DRIVER: 'docker-container' },
+    });
+    expect(mode('socket')).toEqual({
+      variables: { DOCKER_HOST: 'unix:///var/run/docker.sock', INPUT_DRIVER: 'docker-container' },
+    });
+    // no Docker at all: BuildKit as a service, or started by the job
+    expect(mode('buildkit-service')).toMatchObject({
+      services: [{ name: '$[[ inputs.buildkit-service-image ]]', alias: 'buildkitd' }],
+      variables: { INPUT_DRIVER: 'remote', INPUT_ENDPOINT: 'tcp://buildkitd:1234' },
+    });
+    expect(mode('buildkitd')).toEqual({ variables: { INPUT_DRIVER: 'buildkitd' } });
+    expect(mode('remote').variables).toEqual({ INPUT_DRIVER: 'remote', INPUT_ENDPOINT: '$[[ inputs.endpoint ]]' });
+    // the shell runner's own engine: no service, and DOCKER_HOST left as the runner has it
+    expect(mode('shell')).toEqual({ variables: { INPUT_DRIVER: 'docker-container' } });
+    expect(job.variables.DOCKER_HOST).toBeUndefined();
   });
 
   it('runs the bundled script, and cleans up in after_script', () => {
