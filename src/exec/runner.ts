@@ -100,7 +100,13 @@ export class Runner {
     const env = this.environment(options.env);
     const out = openSync(options.logFile, 'a', 0o600);
     return new Promise((resolve, reject) => {
-      const child = spawn(tool, args, { env, stdio: ['ignore', out, out], detached: true, shell: false });
+      const child = spawn(tool, args, {
+        env,
+        stdio: ['ignore', out, out],
+        detached: true,
+        shell: false,
+        ...options.user,
+      });
       child.on('error', (error: NodeJS.ErrnoException) => {
         closeSync(out);
         const reason = error.code === 'ENOENT' ? `${tool} was not found on PATH` : error.message;
@@ -187,6 +193,8 @@ export class Runner {
 
 export interface StartOptions {
   env?: Readonly<Record<string, string | undefined>>;
+  /** Another user to run the program as (the job being root). */
+  user?: { uid: number; gid: number };
   /** where the program's output goes (created, readable by the job's user only) */
   logFile: string;
 }

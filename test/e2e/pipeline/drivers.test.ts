@@ -215,7 +215,7 @@ describe('builders beyond docker-container: remote with mutual TLS, two nodes, d
       },
       { DOCKER_HOST: NOWHERE },
     );
-    expect(result.stderr).toContain('buildkitd: rootful (the job runs as root)');
+    expect(result.stderr).toContain('buildkitd: rootful (the job runs as root with CAP_SYS_ADMIN)');
     const outputs = await expectPushed(result, 'daemonless');
     expect(outputs['test-result']).toBe('passed');
     expect(result.stderr).toContain('in the builder: driver buildkitd needs no Docker engine');
@@ -245,7 +245,7 @@ describe('builders beyond docker-container: remote with mutual TLS, two nodes, d
       );
       expect(result.stdout).toContain('Job succeeded');
       expect(result.code, result.stdout.slice(-4000)).toBe(0);
-      expect(result.stdout).toContain('buildkitd: rootful (the job runs as root)');
+      expect(result.stdout).toContain('buildkitd: rootful (the job runs as root with CAP_SYS_ADMIN)');
       expect(result.stdout).toMatch(/\| output scan-result=passed/);
       expect(result.stdout).toMatch(/\| output test-result=passed/);
       expect(result.stdout).toContain('in the builder: driver buildkitd needs no Docker engine');

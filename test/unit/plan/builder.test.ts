@@ -6,7 +6,13 @@ import { parseInputs } from '../../../src/inputs/parse.js';
 import { inputVariables, rawInputs } from '../../../src/inputs/read.js';
 import { makePlan } from '../../../src/plan/plan.js';
 import type { BuilderPlan } from '../../../src/plan/types.js';
-import { buildkitdArgs, buildkitdMode, hasSysAdmin, logTail } from '../../../src/pipeline/steps/buildkitd.js';
+import {
+  buildkitdArgs,
+  buildkitdAttempts,
+  hasSysAdmin,
+  logTail,
+  rootlessUser,
+} from '../../../src/pipeline/steps/buildkitd.js';
 import { appendNodeArgs, createBuilderArgs } from '../../../src/tools/buildx.js';
 import { readEnvFile } from '../helpers/env-file.js';
 
@@ -213,22 +219,47 @@ describe('the test gate off the job’s engine', () => {
 });
 
 describe("the job's buildkitd", () => {
-  it('rootful as root, rootless through rootlesskit otherwise, and says why', () => {
-    expect(buildkitdMode(0)).toEqual({ mode: 'rootful', reason: 'the job runs as root' });
-    expect(buildkitdMode(1000).mode).toBe('rootless');
+  // docker run's default capabilities, and a privileged container's.
+  const unprivileged = 'Name:\tnode\nCapEff:\t00000000a80425fb\n';
+  const privileged = 'CapEff:\t000001ffffffffff\n';
+  const buildkit = { name: 'buildkit', uid: 1000, gid: 1000 };
+
+  it('rootless first: as the job’s user, or as the image’s rootless user when the job is root; says why', () => {
+    expect(buildkitdAttempts(1000, false, undefined)).toEqual({ rootless: { reason: 'the job runs as uid 1000' } });
+    // root in a privileged container with the runner image's user: rootless, rootful if user namespaces are refused
+    expect(buildkitdAttempts(0, true, buildkit)).toEqual({
+      rootless: { user: buildkit, reason: "as buildkit (uid 1000), the image's rootless user" },
+      rootful: { reason: 'the job runs as root with CAP_SYS_ADMIN' },
+    });
+    // root in an unprivileged container: rootless only
+    expect(buildkitdAttempts(0, false, buildkit)).toEqual({
+      rootless: { user: buildkit, reason: "as buildkit (uid 1000), the image's rootless user" },
+    });
+    // root on a machine with no rootless user: rootful
+    expect(buildkitdAttempts(0, true, undefined)).toEqual({
+      rootful: { reason: 'the job runs as root with CAP_SYS_ADMIN' },
+    });
+    expect(buildkitdAttempts(0, undefined, undefined).rootful).toBeDefined();
   });
 
-  it('root in an unprivileged container (no CAP_SYS_ADMIN) is refused before anything starts, saying what works', () => {
-    // docker run's default capabilities, and a privileged container's.
-    const unprivileged = 'Name:\tnode\nCapEff:\t00000000a80425fb\n';
-    const privileged = 'CapEff:\t000001ffffffffff\n';
+  it('finds the rootless user in /etc/subuid, /etc/subgid and /etc/passwd, never root', () => {
+    const passwd = 'root:x:0:0:root:/root:/bin/sh\nbuildkit:x:1000:1000::/home/buildkit:/bin/sh\n';
+    expect(rootlessUser(passwd, 'buildkit:100000:65536\n', 'buildkit:100000:65536\n')).toEqual(buildkit);
+    // by uid, as shadow allows
+    expect(rootlessUser(passwd, '1000:100000:65536\n', '1000:100000:65536\n')).toEqual(buildkit);
+    expect(rootlessUser(passwd, 'root:100000:65536\n', 'root:100000:65536\n')).toBeUndefined();
+    expect(rootlessUser(passwd, 'buildkit:100000:65536\n', '')).toBeUndefined();
+    expect(rootlessUser(passwd, 'nobody:100000:65536\n', 'nobody:100000:65536\n')).toBeUndefined();
+    expect(rootlessUser('', '', '')).toBeUndefined();
+  });
+
+  it('root in an unprivileged container with no rootless user is refused before anything starts, saying what works', () => {
     expect(hasSysAdmin(unprivileged)).toBe(false);
     expect(hasSysAdmin(privileged)).toBe(true);
     expect(hasSysAdmin(undefined)).toBeUndefined();
-    expect(() => buildkitdMode(0, false)).toThrow(
-      /^driver buildkitd: the job runs as root without CAP_SYS_ADMIN \(an unprivileged container\)/,
+    expect(() => buildkitdAttempts(0, false, undefined)).toThrow(
+      /^driver buildkitd: the job runs as root without CAP_SYS_ADMIN \(an unprivileged container\) and the image has no user/,
     );
-    expect(buildkitdMode(0, undefined).mode).toBe('rootful');
   });
 
   it('listens on a socket in the run’s private directory, its state there too', () => {
