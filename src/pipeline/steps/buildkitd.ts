@@ -129,6 +129,7 @@ export async function startBuildkitd(
             'have: user namespaces are refused here (a seccomp or AppArmor profile, or the kernel). Allow them ' +
             '(seccomp and AppArmor unconfined), run the job privileged, or use a BuildKit service. ' +
             (error as Error).message,
+          { cause: error },
         );
       }
       // Where user namespaces are not allowed (seccomp, AppArmor, a sysctl), a privileged job still has rootful.
