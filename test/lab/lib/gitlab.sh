@@ -6,8 +6,14 @@
 LAB_GCL_HELPER_IMAGE=$LAB_REGISTRY/lab/gcl-helper:1
 LAB_GCL_WAIT_IMAGE=$LAB_REGISTRY/lab/gcl-wait:1
 LAB_BUILDKIT_ROOTLESS_IMAGE=$LAB_REGISTRY/lab/buildkit:$BUILDKIT_VERSION-rootless
-# Named by the lab engine's major.minor, as docker:dind is named by Docker's.
-LAB_DIND_IMAGE=$LAB_REGISTRY/lab/dind:$(dockerd --version 2>/dev/null | sed -n 's/^Docker version \([0-9]*\.[0-9]*\).*/\1/p')
+# dind_image: named by the lab engine's major.minor, as docker:dind is named by Docker's (empty before lab:up has
+# installed the engine; dind_image_up asks again).
+dind_image() {
+  local version
+  version=$(dockerd --version 2>/dev/null | sed -n 's/^Docker version \([0-9]*\.[0-9]*\).*/\1/p')
+  [[ -n $version ]] && printf '%s/lab/dind:%s\n' "$LAB_REGISTRY" "$version"
+}
+LAB_DIND_IMAGE=$(dind_image || true)
 # The address containers reach the registries at (`--add-host registry.lab.test:$LAB_FORWARD_ADDRESS`): one of the
 # benchmarking range (RFC 2544) on the host's loopback device, so that no Docker network, the per-job networks of
 # gitlab-ci-local or the default bridge inside Docker-in-Docker (172.17.0.0/16 again), can hold it too.
@@ -59,6 +65,7 @@ gcl_wait_image_up() {
 # containers meet the same short bounding set), openssl for the TLS certificates, and trust in the lab CA.
 dind_image_up() {
   local bins inputs
+  LAB_DIND_IMAGE=$(dind_image) || die "no dockerd to make Docker-in-Docker from"
   bins=("$(command -v dockerd)" "$(command -v containerd)" "$(command -v containerd-shim-runc-v2)"
     "$(readlink -f "$(command -v runc)")" "$(readlink -f "$(command -v docker-init)")" "$(command -v docker-proxy)"
     "$(command -v docker)" "$(command -v xtables-nft-multi)" "$(command -v openssl)" "$(command -v bash)"
