@@ -16,7 +16,9 @@ export type CleanupItem =
   /** a container docker-build started (the test gate's), on the engine of that Docker client environment */
   | { kind: 'container'; name: string; env: Record<string, string> }
   /** a daemon docker-build started (the job's buildkitd): its process group, stopped, then killed if it lingers */
-  | { kind: 'process'; name: string; pid: number };
+  | { kind: 'process'; name: string; pid: number }
+  /** a Docker context docker-build created (for a builder on a TLS engine), in that Docker client environment */
+  | { kind: 'context'; name: string; env: Record<string, string> };
 
 export class CleanupStack {
   private readonly items: CleanupItem[];
@@ -87,6 +89,13 @@ async function undo(item: CleanupItem, runner: Runner): Promise<void> {
   switch (item.kind) {
     case 'process':
       await stopProcess(item.pid);
+      return;
+    case 'context':
+      await runner.run('docker', ['context', 'rm', '--force', item.name], {
+        env: item.env,
+        quiet: true,
+        allowFailure: true,
+      });
       return;
     case 'directory':
       rmSync(item.path, { recursive: true, force: true });

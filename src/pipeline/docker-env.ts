@@ -19,6 +19,28 @@ export interface DockerEnv {
   workDir: string;
   /** Whether the config is private to this run. */
   private: boolean;
+  /**
+   * The engine the client reaches over TCP with TLS from the environment (DOCKER_HOST, DOCKER_TLS_VERIFY,
+   * DOCKER_CERT_PATH: Docker-in-Docker as GitLab sets it up). buildx creates no builder from those variables, only
+   * from a Docker context.
+   */
+  tlsEngine?: TlsEngine;
+}
+
+export interface TlsEngine {
+  host: string;
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/** The engine of DOCKER_HOST when the client reaches it over TCP with TLS verified; undefined otherwise. */
+export function tlsEngineOf(env: Env): TlsEngine | undefined {
+  const host = env.DOCKER_HOST ?? '';
+  if (!host.startsWith('tcp://') || (env.DOCKER_TLS_VERIFY ?? '') === '') return undefined;
+  const dir =
+    env.DOCKER_CERT_PATH !== undefined && env.DOCKER_CERT_PATH !== '' ? env.DOCKER_CERT_PATH : userDockerConfig(env);
+  return { host, ca: join(dir, 'ca.pem'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') };
 }
 
 /**
@@ -37,7 +59,9 @@ export function createDockerEnv(
   chmodSync(dir, 0o700);
   cleanup.push({ kind: 'directory', path: dir });
   const user = userDockerConfig(env);
-  if (!privateConfig) return { vars: {}, workDir: dir, private: false };
+  const tlsEngine = tlsEngineOf(env);
+  const tls = tlsEngine === undefined ? {} : { tlsEngine };
+  if (!privateConfig) return { vars: {}, workDir: dir, private: false, ...tls };
   writeFileSync(
     join(dir, 'config.json'),
     JSON.stringify({ ...entries, cliPluginsExtraDirs: [join(user, 'cli-plugins')] }, null, 2),
@@ -50,5 +74,6 @@ export function createDockerEnv(
     },
     workDir: dir,
     private: true,
+    ...tls,
   };
 }

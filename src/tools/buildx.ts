@@ -35,7 +35,24 @@ export function createBuilderArgs(builder: CreatePlan, files: BuilderFiles = {},
     ...nodeArgs(builder, first, files),
     ...(files.config === undefined ? [] : [`--buildkitd-config=${files.config}`]),
     '--bootstrap',
-    ...endpointArg(builder.driver === 'buildkitd' ? endpoint : first?.endpoint),
+    ...endpointArg(endpoint ?? first?.endpoint),
+  ];
+}
+
+/**
+ * `docker context create` of a context for an engine reached over TCP with TLS: buildx makes a docker-container
+ * builder on such an engine only through a context, never from DOCKER_HOST and DOCKER_CERT_PATH themselves.
+ */
+export function createContextArgs(
+  name: string,
+  engine: { host: string; ca: string; cert: string; key: string },
+): string[] {
+  return [
+    'context',
+    'create',
+    name,
+    '--docker',
+    `host=${engine.host},ca=${engine.ca},cert=${engine.cert},key=${engine.key}`,
   ];
 }
 

@@ -1,6 +1,6 @@
 // The docker executor's arguments per GitLab builder mode (test/e2e/helpers/gitlab-docker.ts): pure, so checked here.
 import { describe, expect, it } from 'vitest';
-import { gitlabDockerArgs, modeServices, modeVariables, type GitlabDockerLab } from '../e2e/helpers/gitlab-docker.js';
+import { gitlabDockerArgs, type GitlabDockerLab } from '../e2e/helpers/gitlab-docker.js';
 
 const GL: GitlabDockerLab = {
   helperImage: 'registry.lab.test:5443/lab/gcl-helper:1',
@@ -47,30 +47,5 @@ describe('gitlabDockerArgs', () => {
 
   it('dind needs the directory the service and the job share for the client certificates', () => {
     expect(() => gitlabDockerArgs('dind', GL)).toThrow(/dind mode needs a directory for the client certificates/);
-  });
-});
-
-describe('modeVariables and modeServices', () => {
-  it('dind: TLS on 2376 with the certificates under /certs, the lab dind as service "docker"', () => {
-    expect(modeVariables('dind')).toEqual({
-      DOCKER_HOST: 'tcp://docker:2376',
-      DOCKER_TLS_CERTDIR: '/certs',
-      DOCKER_CERT_PATH: '/certs/client',
-      DOCKER_TLS_VERIFY: '1',
-    });
-    expect(modeServices('dind', GL)).toEqual([{ name: GL.dindImage, alias: 'docker' }]);
-  });
-
-  it('buildkit-service and buildkitd point DOCKER_HOST nowhere; only buildkit-service has a service', () => {
-    expect(modeVariables('buildkitd').DOCKER_HOST).toBe('unix:///nowhere/docker.sock');
-    expect(modeServices('buildkitd', GL)).toEqual([]);
-    expect(modeServices('socket', GL)).toEqual([]);
-    expect(modeServices('buildkit-service', GL)).toEqual([
-      {
-        name: GL.buildkitRootlessImage,
-        alias: 'buildkitd',
-        command: ['--addr', 'tcp://0.0.0.0:1234', '--oci-worker-no-process-sandbox'],
-      },
-    ]);
   });
 });

@@ -1,10 +1,16 @@
 /** The builder of the plan (created, or an existing one checked), and QEMU only for platforms it cannot run. */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../../errors.js';
 import { CommandError } from '../../exec/runner.js';
 import type { Plan } from '../../plan/types.js';
-import { appendNodeArgs, createBuilderArgs, inspectBuilderArgs, type BuilderFiles } from '../../tools/buildx.js';
+import {
+  appendNodeArgs,
+  createBuilderArgs,
+  createContextArgs,
+  inspectBuilderArgs,
+  type BuilderFiles,
+} from '../../tools/buildx.js';
 import { startBuildkitd } from './buildkitd.js';
 import { probeEndpoint } from './probe.js';
 import { binfmtInstallArgs, missingPlatforms, parseInspectPlatforms } from '../../tools/platforms.js';
@@ -38,9 +44,10 @@ export async function setUpBuilder(step: StepContext, plan: Plan, tlsTexts: TlsT
     writeFileSync(files.config, builder.config, { mode: 0o600 });
   }
   const daemon = builder.driver === 'buildkitd' ? await startBuildkitd(step, files.config) : undefined;
+  const context = builder.driver === 'docker-container' ? await tlsContext(step, builder.name) : undefined;
   // Registered before it exists: a create that fails half-way still gets removed.
   step.cleanup.push({ kind: 'builder', name: builder.name, env: step.docker.vars });
-  const where = daemon?.endpoint ?? builder.nodes[0]?.endpoint;
+  const where = daemon?.endpoint ?? context ?? builder.nodes[0]?.endpoint;
   await started(builder.driver, where, files, () =>
     step.runner.run('docker', createBuilderArgs(builder, builder.driver === 'buildkitd' ? {} : files, where), {
       env: step.docker.vars,
@@ -171,4 +178,22 @@ export async function setUpEmulation(
   const still = missingPlatforms(platforms, await inspect());
   if (still.length > 0)
     throw new Error(`builder ${builder} still cannot build ${still.join(', ')} after installing QEMU`);
+}
+
+/**
+ * A Docker context for the engine of DOCKER_HOST when the client reaches it over TCP with TLS (Docker-in-Docker on
+ * GitLab): buildx creates a docker-container builder there only through a context. Removed at the end, after the
+ * builder on it.
+ */
+async function tlsContext(step: StepContext, builderName: string): Promise<string | undefined> {
+  const engine = step.docker.tlsEngine;
+  if (engine === undefined) return undefined;
+  // buildx refuses a builder named as a context
+  const name = `${builderName}-engine`;
+  step.cleanup.push({ kind: 'context', name, env: step.docker.vars });
+  await step.runner.run('docker', createContextArgs(name, engine), { env: step.docker.vars, quiet: true });
+  step.reporter.info(
+    `builder: on ${engine.host} over TLS (certificates in ${dirname(engine.ca)}), through context ${name}`,
+  );
+  return name;
 }

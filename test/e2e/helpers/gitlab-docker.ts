@@ -56,47 +56,6 @@ export async function readGitlabDockerLab(): Promise<GitlabDockerLab> {
 /** Where the dind mode's service and job share the client certificates (GitLab's runner: a `/certs/client` volume). */
 export const DIND_CLIENT_CERTS = '/certs/client';
 
-/** A job's variables for each mode, as GitLab's docs give them for that runner setup. */
-export function modeVariables(mode: GitlabDockerMode): Record<string, string> {
-  switch (mode) {
-    case 'dind':
-      return {
-        DOCKER_HOST: 'tcp://docker:2376',
-        DOCKER_TLS_CERTDIR: '/certs',
-        DOCKER_CERT_PATH: DIND_CLIENT_CERTS,
-        DOCKER_TLS_VERIFY: '1',
-      };
-    case 'socket':
-      return { DOCKER_HOST: 'unix:///var/run/docker.sock' };
-    case 'buildkit-service':
-    case 'buildkitd':
-      // No Docker engine anywhere: a docker CLI that tried one would fail, not find the host's.
-      return { DOCKER_HOST: 'unix:///nowhere/docker.sock' };
-  }
-}
-
-/** The BuildKit endpoint of the buildkit-service mode's service, as the job sees it. */
-export const BUILDKIT_SERVICE_ENDPOINT = 'tcp://buildkitd:1234';
-
-/** A job's `services:` for each mode. */
-export function modeServices(mode: GitlabDockerMode, gl: GitlabDockerLab): object[] {
-  switch (mode) {
-    case 'dind':
-      return [{ name: gl.dindImage, alias: 'docker' }];
-    case 'buildkit-service':
-      return [
-        {
-          name: gl.buildkitRootlessImage,
-          alias: 'buildkitd',
-          command: ['--addr', 'tcp://0.0.0.0:1234', '--oci-worker-no-process-sandbox'],
-        },
-      ];
-    case 'socket':
-    case 'buildkitd':
-      return [];
-  }
-}
-
 /**
  * gitlab-ci-local's arguments for the docker executor in `mode` (never `--force-shell-executor`): the lab's helper and
  * wait images, images taken from the local engine when there, the registries' names pointed at the forwarder, and per
@@ -192,7 +151,14 @@ export async function runGitlabDocker(
   repo: string,
   mode: GitlabDockerMode,
   gl: GitlabDockerLab,
-  options: { scratch: string; variables?: Record<string, string>; secrets?: Record<string, string>; extra?: string[] },
+  options: {
+    scratch: string;
+    variables?: Record<string, string>;
+    secrets?: Record<string, string>;
+    extra?: string[];
+    /** a runner that does not allow privileged containers, whatever the mode asks */
+    unprivileged?: boolean;
+  },
 ): Promise<RunResult> {
   const certsDir = mode === 'dind' ? mkdtempSync(join(options.scratch, 'gcl-dind-certs-')) : undefined;
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -204,7 +170,13 @@ export async function runGitlabDocker(
   try {
     const result = await run(
       GITLAB_CI_LOCAL,
-      [...gitlabDockerArgs(mode, gl, certsDir), ...variables, ...(options.extra ?? [])],
+      [
+        ...gitlabDockerArgs(mode, gl, certsDir).filter(
+          (arg) => options.unprivileged !== true || arg !== '--privileged',
+        ),
+        ...variables,
+        ...(options.extra ?? []),
+      ],
       { cwd: repo, env, timeoutMs: 600_000 },
     );
     return { ...result, stdout: result.stdout + result.stderr };
