@@ -86,13 +86,13 @@ export const BUILDER_MODES: Readonly<Record<string, BuilderMode>> = {
     variables: { INPUT_DRIVER: 'remote', INPUT_ENDPOINT: BUILDKIT_SERVICE_ENDPOINT },
   },
   buildkitd: {
-    setup: 'privileged (rootful), or unconfined non-root (rootless)',
-    risk: 'as `dind`, or as `buildkit-service` with no port at all',
-    what: 'BuildKit started by the job in its own container (`driver: buildkitd`), on a private socket, stopped at the end. No Docker engine, no service.',
+    setup: 'privileged, or unconfined with user namespaces',
+    risk: 'rootless in the job; privileged, as `dind` for the job itself',
+    what: "BuildKit started by the job in its own container (`driver: buildkitd`), on a private socket, stopped at the end: rootless as the runner image's `buildkit` user, rootful where only that starts. No Docker engine, no service.",
     runner:
-      'Rootful (the runner image runs as root): `privileged = true`. Rootless: a `runner-image` whose user is not root, `security_opt = ["seccomp:unconfined", "apparmor:unconfined"]` for the job and unprivileged user namespaces.',
+      'Docker or Kubernetes executor with `privileged = true` (BuildKit still runs rootless inside), or without it: `security_opt = ["seccomp:unconfined", "apparmor:unconfined"]` for the job and unprivileged user namespaces on the hosts.',
     tradeOff:
-      'Privileged, the same as `dind` (without a second engine); rootless, the same as `buildkit-service`, and BuildKit has no network address at all.',
+      'BuildKit has no network address at all. Privileged, the job container itself could take the host, as with `dind`; unconfined, the same as `buildkit-service`.',
     variables: { INPUT_DRIVER: 'buildkitd' },
   },
   remote: {
