@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { INPUTS } from '../../../src/inputs/table.js';
-import { createBuilder, DockerClient, removeBuilder, unique } from '../helpers/docker.js';
+import { DockerClient, unique } from '../helpers/docker.js';
+import { buildRunnerImage } from '../helpers/gitlab-docker.js';
 
 const lab = inject('lab');
 // The Trivy the scan gate is pinned to, by default.
@@ -13,39 +14,13 @@ const ROOT = new URL('../../../', import.meta.url).pathname;
 describe('the runner image', () => {
   const client = new DockerClient();
   const image = `docker-build-runner:${unique('e2e')}`;
-  let builder = '';
 
   beforeAll(async () => {
     expect((await client.login(lab.registry, lab.registryUser, lab.registryPassword)).code).toBe(0);
-    builder = await createBuilder(client, lab.buildkitImage);
-    await client.mustDocker(
-      [
-        'buildx',
-        '--builder',
-        builder,
-        'build',
-        '--file',
-        'runner/Dockerfile',
-        '--build-arg',
-        `BASE=${lab.runnerBaseImage}`,
-        '--build-arg',
-        'NODE_SOURCE=base',
-        '--build-arg',
-        'TRIVY_SOURCE=base',
-        '--build-arg',
-        'BUILDKIT_SOURCE=base',
-        '--provenance=false',
-        '--tag',
-        image,
-        '--load',
-        '.',
-      ],
-      { cwd: ROOT, timeoutMs: 300_000 },
-    );
+    await buildRunnerImage(client, lab, image);
   });
 
   afterAll(async () => {
-    await removeBuilder(client, builder);
     await client.docker(['image', 'rm', '--force', image]);
     client.dispose();
   });
@@ -84,5 +59,11 @@ describe('the runner image', () => {
     );
     const mode = await client.mustDocker(['run', '--rm', image, 'stat', '-c', '%A', '/usr/bin/newuidmap']);
     expect(mode.stdout.trim()).toBe('-rwsr-xr-x');
+  });
+
+  it('has the user rootless BuildKit runs as when the job is root: buildkit, uid 1000, 65536 subordinate IDs', async () => {
+    const ids = await client.mustDocker(['run', '--rm', image, 'sh', '-c', 'id buildkit; cat /etc/subuid /etc/subgid']);
+    expect(ids.stdout).toMatch(/uid=1000\(buildkit\) gid=1000\(buildkit\)/);
+    expect(ids.stdout.match(/^buildkit:100000:65536$/gm)).toHaveLength(2);
   });
 });
