@@ -251,6 +251,8 @@ const BUILD_ONLY = new Set([
   'no-cache',
   'provenance',
   'sbom',
+  'sbom-generator',
+  'sbom-format',
   'load',
   'cache',
   'cache-mode',
@@ -377,6 +379,8 @@ export function renderComponent(command: Command = 'build'): string {
         container_scanning: `${reports}/gl-container-scanning-report.json`,
         // The check gate's findings on the Dockerfile's lines, in the merge request's Code Quality widget and diff.
         ...(command === 'build' ? { codequality: `${reports}/gl-code-quality-report.json` } : {}),
+        // With `sbom` on (sbom-format cyclonedx): one CycloneDX SBOM per platform, in the dependency list.
+        cyclonedx: [`${reports}/gl-sbom-*.cdx.json`],
         // A list: each gate adds its own (a file a gate that did not run never wrote is skipped with a warning).
         junit: [
           ...(command === 'build' ? [`${reports}/dockerfile-check-junit.xml`] : []),

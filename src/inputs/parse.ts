@@ -58,6 +58,8 @@ export interface Inputs {
   noCache: boolean;
   provenance: string | undefined;
   sbom: string | undefined;
+  sbomGenerator: string | undefined;
+  sbomFormat: SbomFormat;
   push: PushMode;
   load: boolean;
   logins: RegistryLogin[];
@@ -115,6 +117,17 @@ const OPTION_KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const SSH = /^[A-Za-z0-9_.-]+(?:=.+)?$/;
 const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
 const VERSION = /^v?\d+\.\d+\.\d+$/;
+/** An image reference as it may stand in a CSV field of buildx (no comma, quote or space). */
+const IMAGE_REF = /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/;
+export const SBOM_FORMATS = ['cyclonedx', 'spdx-json'] as const;
+export type SbomFormat = (typeof SBOM_FORMATS)[number];
+
+function imageRef(input: string, value: string | undefined): string | undefined {
+  if (value !== undefined && !IMAGE_REF.test(value)) {
+    throw new InputError(input, value, 'expected an image reference (registry/repository[:tag][@sha256:...])');
+  }
+  return value;
+}
 
 /** Everything is checked here or in the tag engine: the first error stops the run before anything happens. */
 export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
@@ -176,6 +189,8 @@ export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
     noCache: bool('no-cache'),
     provenance: optional(text('provenance')),
     sbom: optional(text('sbom')),
+    sbomGenerator: imageRef('sbom-generator', optional(text('sbom-generator'))),
+    sbomFormat: parseOption('sbom-format', text('sbom-format'), SBOM_FORMATS),
     push: ({ auto: 'auto', true: 'always', false: 'never', digest: 'digest' } as const)[
       parseOption('push', text('push'), ['auto', 'true', 'false', 'digest'] as const)
     ],

@@ -281,7 +281,26 @@ export const INPUTS: readonly InputSpec[] = [
     name: 'sbom',
     kind: text,
     default: '',
-    description: 'SBOM attestation: `true`, `false` or generator options. Empty: none.',
+    description:
+      "SBOM: `true` attaches BuildKit's SBOM attestation to every platform and writes an SBOM file per platform (`sbom-format`) from the pushed digest; `false` or empty: none. Attestation options as buildx takes them (`generator=...`) also turn it on.",
+    platforms: ALL,
+    group: 'Build',
+  },
+  {
+    name: 'sbom-generator',
+    kind: text,
+    default: '',
+    description:
+      "The image BuildKit runs to make the SBOM attestation (buildx's `--sbom=generator=...`). Empty: BuildKit's own, `docker/buildkit-syft-scanner`; a mirror of it on air-gapped runners.",
+    platforms: ALL,
+    group: 'Build',
+  },
+  {
+    name: 'sbom-format',
+    kind: { type: 'enum', options: ['cyclonedx', 'spdx-json'] },
+    default: 'cyclonedx',
+    description:
+      "Format of the SBOM files written with `sbom` on, one per platform, by the scan gate's Trivy from the image by digest: `cyclonedx` (`<reports-dir>/gl-sbom-<os>-<arch>.cdx.json`, GitLab's `cyclonedx` report) or `spdx-json` (`<reports-dir>/sbom-<os>-<arch>.spdx.json`). Output `sbom-files`.",
     platforms: ALL,
     group: 'Build',
   },
@@ -745,6 +764,11 @@ export const OUTPUTS: readonly OutputSpec[] = [
   { name: 'sarif', description: 'Path of the SARIF report, for `github/codeql-action/upload-sarif`.' },
   { name: 'gitlab-report', description: "Path of GitLab's container-scanning report." },
   { name: 'junit', description: 'Path of the JUnit report: one test case per finding.' },
+  {
+    name: 'sbom-files',
+    description:
+      'With `sbom` on and the scan gate run: the SBOM files, one per platform, one per line (for `actions/upload-artifact` or `actions/attest-sbom`).',
+  },
   { name: 'test-result', description: 'The test gate: `passed`, `failed` or `skipped`.' },
   { name: 'test-junit', description: "Path of the test gate's JUnit report: one test case per platform." },
 ];

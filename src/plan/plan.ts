@@ -19,6 +19,7 @@ import { planTest } from './test.js';
 import { operationInputs, planOperation, sourceRepository } from './operation.js';
 import { decidePush } from './push.js';
 import { registryOf } from './registries.js';
+import { sbomAttestation } from './sbom.js';
 import {
   references,
   type BuilderNodePlan,
@@ -217,7 +218,7 @@ export function makePlan(request: PlanRequest): Plan {
     pull: inputs.pull,
     noCache: inputs.noCache,
     provenance: inputs.provenance,
-    sbom: inputs.sbom,
+    sbom: sbomAttestation(inputs.sbom, inputs.sbomGenerator),
     cacheFrom: cache.from,
     cacheTo: cache.to,
     output,

@@ -3,6 +3,7 @@
  * prints it; the steps carry it out. Plain data, no secrets (they stay in Inputs and reach programs on stdin or
  * through the environment).
  */
+import type { SbomFormat } from '../inputs/parse.js';
 import type { Platform } from '../context/types.js';
 import type { CheckFailOn } from '../check/verdict.js';
 import type { KeyValue } from '../inputs/values.js';
@@ -44,6 +45,8 @@ export interface ScanPlan {
   db: DbSources;
   /** keep the database in the job's cache (GitHub's Actions cache), a day at a time */
   dbCache: boolean;
+  /** with `sbom` on: write an SBOM file per platform, in this format, from the image the gate scanned */
+  sbomFormat?: SbomFormat;
 }
 
 /** The test gate: a command run in the image of every tested platform, and/or its HEALTHCHECK awaited. */
