@@ -315,6 +315,7 @@ export function outputValues(outputs: Outputs): Record<string, string> {
     sarif: '',
     'gitlab-report': '',
     junit: '',
+    'sbom-files': '',
     'test-result': 'skipped',
     'test-junit': '',
     ...gateOutputs,
