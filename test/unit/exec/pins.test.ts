@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mismatchMessage, pinFor, RELEASE_PINS, type ReleasePins } from '../../../src/exec/pins.js';
 import { INPUTS } from '../../../src/inputs/table.js';
@@ -41,6 +42,15 @@ describe('the pinned downloads table', () => {
     for (const archive of archives)
       expect(pinFor(RELEASE_PINS, 'trivy', version, archive).kind, archive).toBe('pinned');
     expect(Object.keys(RELEASE_PINS.trivy?.[version.slice(1)] ?? {}).sort()).toEqual([...archives].sort());
+  });
+
+  it("checks the runner image's Trivy against the same pins", () => {
+    const dockerfile = readFileSync(new URL('../../../runner/Dockerfile', import.meta.url), 'utf8');
+    const arg = (name: string) => new RegExp(`^ARG ${name}=(.*)$`, 'm').exec(dockerfile)?.[1];
+    const version = arg('TRIVY_VERSION') ?? '';
+    expect(arg('TRIVY_SHA256_AMD64')).toBe(RELEASE_PINS.trivy?.[version]?.[trivyAsset(version, 'linux', 'x64')]);
+    expect(arg('TRIVY_SHA256_ARM64')).toBe(RELEASE_PINS.trivy?.[version]?.[trivyAsset(version, 'linux', 'arm64')]);
+    expect(dockerfile).not.toContain('checksums.txt');
   });
 
   it('says which file, from where, and both digests in full', () => {
