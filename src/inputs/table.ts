@@ -457,7 +457,9 @@ export const INPUTS: readonly InputSpec[] = [
     name: 'trivy-version',
     kind: text,
     default: 'v0.74.0',
-    description: 'Trivy version, pinned (never `latest` by default). A Trivy of that version on PATH is used as it is.',
+    description:
+      'Trivy version, pinned (never `latest` by default). A Trivy of that version on PATH is used as it is; otherwise ' +
+      '(GitHub runners) it is downloaded only if docker-build pins its checksums (SECURITY.md, "Pinned downloads").',
     platforms: ALL,
     group: 'Scan gate',
   },
