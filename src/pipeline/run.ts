@@ -229,11 +229,15 @@ export async function runPipeline(
     const tagging = pushed !== undefined && plan.push.push && failed.length === 0 && plan.tags.length > 0;
     const signing = pushed !== undefined && plan.push.push && failed.length === 0 ? plan.sign : undefined;
     let signed: Signed | undefined;
-    // Signed once every gate passed, before any tag: where the digest is already (every repository a build pushed
-    // to, the merged index's, the promoted source's).
-    const here = [
-      ...new Set([pushed?.repository ?? '', ...(output.kind === 'push-by-digest' ? output.repositories : [])]),
-    ].filter((repository) => repository !== '');
+    // Signed once every gate passed, before any tag, where the digest is already: every repository a build pushed to,
+    // the merged index's; a promote's source repository only when its tags go there (the build signed the source).
+    const tagRepositories = [...new Set(plan.tags.map((group) => group.repository))];
+    const here =
+      operation.kind === 'build' && output.kind === 'push-by-digest'
+        ? output.repositories
+        : operation.kind === 'merge'
+          ? [pushed?.repository ?? '']
+          : tagRepositories.filter((repository) => repository === pushed?.repository);
     const statement = (): GatesStatement => ({
       gates: Object.fromEntries(Object.entries(results).map(([name, result]) => [name, result.result])),
       platforms: pushed?.platformDigests ?? {},
@@ -243,7 +247,7 @@ export async function runPipeline(
         ref: plan.version ?? '',
       },
     });
-    if (signing !== undefined) {
+    if (signing !== undefined && here.length > 0) {
       signed = await timed('Sign', () =>
         signImage(step, signing, secrets.sign ?? {}, here, digest, statement(), host.signer),
       );
@@ -253,7 +257,7 @@ export async function runPipeline(
       await timed('Attach tags', () => attachTags(step, plan, builder, source));
     }
     // A promote into another registry copies the digest there with its tags: signed there right after.
-    const copiedTo = [...new Set(plan.tags.map((group) => group.repository))].filter((r) => !here.includes(r));
+    const copiedTo = tagRepositories.filter((repository) => !here.includes(repository));
     if (signing !== undefined && tagging && copiedTo.length > 0) {
       const more = await timed('Sign the copies', () =>
         signImage(step, signing, secrets.sign ?? {}, copiedTo, digest, statement(), host.signer),
