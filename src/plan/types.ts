@@ -185,6 +185,10 @@ export type Operation =
 export interface Plan {
   platform: Platform;
   operation: Operation;
+  /** cosign's signature once every gate passed, before the tags; undefined: not signed */
+  sign: SignPlan | undefined;
+  /** what promote and merge check of their sources first */
+  verify: VerifyPlan;
   version: string | undefined;
   /** the tags to attach, by repository: every image with every tag the rules give, then the references in `tags` */
   tags: TagGroup[];
@@ -214,3 +218,18 @@ export interface Plan {
   /** the job's proxies, and what the builder gets of them */
   proxy: ProxyPlan;
 }
+
+/** The key as the plan shows it: a file or a KMS URI as given, PEM text only as "given as text". */
+export type KeyPlan = { kind: 'pem' } | { kind: 'path'; path: string } | { kind: 'kms'; uri: string };
+
+export interface SignPlan {
+  /** undefined: keyless, through the job's OIDC token (Fulcio and Rekor) */
+  key: KeyPlan | undefined;
+  /** upload to the transparency log; off for air-gapped, key-based set-ups (verify then skips it too) */
+  tlog: boolean;
+}
+
+export type VerifyPlan =
+  | { kind: 'none' }
+  | { kind: 'key'; key: KeyPlan; tlog: boolean }
+  | { kind: 'identity'; identity: string; issuer: string };
