@@ -27,7 +27,8 @@ describe('the pinned downloads table', () => {
       for (const [version, files] of Object.entries(versions)) {
         expect(version, tool).toMatch(/^\d+\.\d+\.\d+$/);
         for (const [file, sha256] of Object.entries(files)) {
-          expect(file, `${tool} ${version}`).toContain(version);
+          // Archives carry their version (trivy_0.74.0_...); cosign's bare binaries only the tool's name.
+          expect(file.includes(version) || file.startsWith(`${tool}-`), `${tool} ${version}: ${file}`).toBe(true);
           expect(sha256, file).toMatch(/^[0-9a-f]{64}$/);
         }
       }
@@ -51,6 +52,17 @@ describe('the pinned downloads table', () => {
     expect(arg('TRIVY_SHA256_AMD64')).toBe(RELEASE_PINS.trivy?.[version]?.[trivyAsset(version, 'linux', 'x64')]);
     expect(arg('TRIVY_SHA256_ARM64')).toBe(RELEASE_PINS.trivy?.[version]?.[trivyAsset(version, 'linux', 'arm64')]);
     expect(dockerfile).not.toContain('checksums.txt');
+  });
+
+  it("checks the runner image's cosign against the same pins", () => {
+    const dockerfile = readFileSync(new URL('../../../runner/Dockerfile', import.meta.url), 'utf8');
+    const arg = (name: string) => new RegExp(`^ARG ${name}=(.*)$`, 'm').exec(dockerfile)?.[1];
+    const version = arg('COSIGN_VERSION') ?? '';
+    expect(arg('COSIGN_SHA256_AMD64')).toBe(RELEASE_PINS.cosign?.[version]?.['cosign-linux-amd64']);
+    expect(arg('COSIGN_SHA256_ARM64')).toBe(RELEASE_PINS.cosign?.[version]?.['cosign-linux-arm64']);
+    // the lab builds cosign at the same version
+    const lab = readFileSync(new URL('../../../test/lab/versions.env', import.meta.url), 'utf8');
+    expect(/^COSIGN_VERSION=v?(\S+)$/m.exec(lab)?.[1]).toBe(version);
   });
 
   it('says which file, from where, and both digests in full', () => {
