@@ -5,7 +5,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { labActVars, runAct } from '../helpers/act.js';
 import { DockerClient, unique } from '../helpers/docker.js';
+import { labGitlabVariables, runGitlabCiLocal } from '../helpers/gitlab.js';
 import { runLocal, type LocalInputs } from '../helpers/pipeline.js';
 import { repoFromFixture } from '../helpers/repo.js';
 import { must, run, type RunResult } from '../helpers/run.js';
@@ -184,6 +186,53 @@ describe('sign after the gates, verify before promote (cosign, key-based, offlin
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(message);
       expect(result.stderr).not.toContain('$ docker');
+    }
+  });
+
+  /** The digest a run printed (act's `output digest=` line, or the dotenv report a GitLab job wrote). */
+  const verified = async (reference: string) =>
+    (await cosign('verify', `--key=${join(scratch, 'release.pub')}`, '--insecure-ignore-tlog', reference)).code;
+
+  it('the action through act: sign-key and its password as secrets; the digest verifies with the public key', async () => {
+    const actRepo = await repoFromFixture(['hello-app', 'act-sign'], undefined, true);
+    const actImage = `${lab.registry}/e2e/${unique('sign-act')}`;
+    try {
+      const result = await runAct(
+        actRepo,
+        '.github/workflows/sign.yml',
+        [...labActVars(lab, actImage), '--secret=REGISTRY_PASSWORD', '--secret=COSIGN_KEY', '--secret=COSIGN_PASSWORD'],
+        undefined,
+        { REGISTRY_PASSWORD: lab.registryPassword, COSIGN_KEY: keys.key, COSIGN_PASSWORD: PASSWORD },
+      );
+      const log = result.stdout + result.stderr;
+      expect(result.code, log.slice(-4000)).toBe(0);
+      const digest = /output digest=(sha256:[0-9a-f]{64})/.exec(log)?.[1] ?? '';
+      expect(log).toContain(`output signatures=${actImage}@${digest}`);
+      expect(await verified(`${actImage}@${digest}`)).toBe(0);
+      expect(log).not.toContain(PASSWORD);
+    } finally {
+      rmSync(actRepo, { recursive: true, force: true });
+    }
+  });
+
+  it('the GitLab component through gitlab-ci-local: the key in masked variables named by the inputs', async () => {
+    const glRepo = await repoFromFixture(['hello-app', 'gitlab-sign'], 'https://gitlab.example.com/lab/app.git', true);
+    const glImage = `${lab.registry}/e2e/${unique('sign-gitlab')}`;
+    try {
+      const result = await runGitlabCiLocal(glRepo, {
+        ...labGitlabVariables(lab, glImage),
+        COSIGN_KEY: keys.key,
+        COSIGN_PASSWORD: PASSWORD,
+      });
+      const log = result.stdout + result.stderr;
+      expect(result.code, log.slice(-4000)).toBe(0);
+      const dotenv = readFileSync(join(glRepo, 'docker-build.env'), 'utf8');
+      const digest = /^DOCKER_BUILD_DIGEST=(\S+)$/m.exec(dotenv)?.[1] ?? '';
+      expect(log).toContain(`signed ${glImage}@${digest} and its platforms; attested its gates`);
+      expect(await verified(`${glImage}@${digest}`)).toBe(0);
+      expect(log).not.toContain(PASSWORD);
+    } finally {
+      rmSync(glRepo, { recursive: true, force: true });
     }
   });
 });
