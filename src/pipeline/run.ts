@@ -18,6 +18,7 @@ import { login } from './steps/login.js';
 import { inspectSource, mergeSources } from './steps/sources.js';
 import { platformMap } from '../tools/metadata.js';
 import { attachTags } from './steps/tags.js';
+import { ensureCosign } from './steps/cosign.js';
 import { signImage, verifySource, type GatesStatement, type Signed, type SignSecrets } from './steps/sign.js';
 import { VERSION } from '../version.js';
 import { repositoryOfDigest } from '../plan/operation.js';
@@ -131,6 +132,11 @@ export async function runPipeline(
       if (gate.start !== undefined) started.set(gate, gate.start(step, plan, host));
     }
     const builderSetUp = await timed('Set up the builder', () => setUpBuilder(step, plan, secrets.tls));
+    // cosign before anything is built: a missing or wrong one stops the run here, not after the push.
+    const cosign =
+      plan.sign !== undefined || plan.verify.kind !== 'none'
+        ? await timed('Set up cosign', () => ensureCosign(step, host.toolCache))
+        : 'cosign';
     // Promote and merge know their platforms once they read their sources.
     if (plan.operation.kind === 'build' || plan.operation.kind === 'digest') {
       await timed('Set up QEMU', () =>
@@ -162,7 +168,7 @@ export async function runPipeline(
         operation.kind === 'promote'
           ? await timed('Read the source image', async () => {
               if (plan.verify.kind !== 'none')
-                await verifySource(step, plan.verify, secrets.sign ?? {}, operation.source);
+                await verifySource(step, cosign, plan.verify, secrets.sign ?? {}, operation.source);
               const source = await inspectSource(step, builder, operation.source, 'source');
               step.reporter.info(`${source.reference}: ${source.images.map((image) => image.platform).join(', ')}`);
               return {
@@ -174,7 +180,8 @@ export async function runPipeline(
           : await timed('Merge the platforms', async () => {
               const { verify } = plan;
               if (verify.kind !== 'none') {
-                for (const source of operation.sources) await verifySource(step, verify, secrets.sign ?? {}, source);
+                for (const source of operation.sources)
+                  await verifySource(step, cosign, verify, secrets.sign ?? {}, source);
               }
               return mergeSources(step, builder, operation.sources, plan.push.push);
             });
@@ -249,7 +256,7 @@ export async function runPipeline(
     });
     if (signing !== undefined && here.length > 0) {
       signed = await timed('Sign', () =>
-        signImage(step, signing, secrets.sign ?? {}, here, digest, statement(), host.signer),
+        signImage(step, cosign, signing, secrets.sign ?? {}, here, digest, statement(), host.signer),
       );
     }
     if (tagging) {
@@ -260,7 +267,7 @@ export async function runPipeline(
     const copiedTo = tagRepositories.filter((repository) => !here.includes(repository));
     if (signing !== undefined && tagging && copiedTo.length > 0) {
       const more = await timed('Sign the copies', () =>
-        signImage(step, signing, secrets.sign ?? {}, copiedTo, digest, statement(), host.signer),
+        signImage(step, cosign, signing, secrets.sign ?? {}, copiedTo, digest, statement(), host.signer),
       );
       signed = { references: [...(signed?.references ?? []), ...more.references], verifyCommand: more.verifyCommand };
     }

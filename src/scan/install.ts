@@ -5,12 +5,10 @@
  * checksum file from the release itself: in March 2026 trivy-action's tags and a Trivy release were replaced by
  * malicious ones (aquasecurity/trivy-action#541), checksum files included.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeBody } from '../exec/body.js';
-import { httpFetch } from '../exec/http.js';
+import { downloadFile } from '../exec/download.js';
 import { mismatchMessage, pinFor, RELEASE_PINS, type ReleasePins } from '../exec/pins.js';
 import type { Runner } from '../exec/runner.js';
 import { GateError } from './gate-error.js';
@@ -46,20 +44,6 @@ export function trivyPin(pins: ReleasePins, version: string, archive: string): s
     `${archive} has no pinned checksum in docker-build, so it is not downloaded: put Trivy ${version} on PATH ` +
       '(used as it is)',
   );
-}
-
-function get(url: string, signal: AbortSignal | undefined) {
-  const timeout = AbortSignal.timeout(120_000);
-  return httpFetch(url, { signal: signal === undefined ? timeout : AbortSignal.any([timeout, signal]) });
-}
-
-/** Streams `url` into `file` and returns its SHA-256: the archive (tens of MB) is never held in memory. */
-async function downloadFile(url: string, file: string, signal: AbortSignal | undefined): Promise<string> {
-  const response = await get(url, signal);
-  if (!response.ok || response.body === null) throw new GateError(`downloading ${url} failed: HTTP ${response.status}`);
-  const hash = createHash('sha256');
-  await writeBody(response, file, (chunk) => hash.update(chunk));
-  return hash.digest('hex');
 }
 
 export interface InstallOptions {
@@ -98,7 +82,9 @@ export async function installTrivy(options: InstallOptions): Promise<string> {
   const scratch = mkdtempSync(join(tmpdir(), 'trivy-'));
   try {
     const archive = join(scratch, asset);
-    const got = await downloadFile(`${source}/${asset}`, archive, options.signal);
+    const got = await downloadFile(`${source}/${asset}`, archive, options.signal).catch((error: unknown) => {
+      throw new GateError(error instanceof Error ? error.message : String(error));
+    });
     if (got !== want) throw new GateError(mismatchMessage(asset, source, want, got));
     rmSync(marker, { force: true });
     rmSync(dir, { recursive: true, force: true });

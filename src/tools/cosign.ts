@@ -5,6 +5,9 @@
  * reach cosign through its environment (COSIGN_PASSWORD, SIGSTORE_ID_TOKEN), never these lists.
  */
 
+/** The cosign docker-build signs and verifies with: pinned, like Trivy (its binaries' digests in exec/pins.ts). */
+export const COSIGN_VERSION = 'v3.1.3';
+
 /** The predicate type of docker-build's attestation that the gates passed on a digest. */
 export const GATES_PREDICATE_TYPE = 'https://docker-build.dev/attestation/gates/v1';
 

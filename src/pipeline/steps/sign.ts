@@ -69,6 +69,7 @@ function cosignEnv(step: StepContext, secrets: SignSecrets): Record<string, stri
 /** Signs `digest` in every repository, then attests the gates' verdicts on it. */
 export async function signImage(
   step: StepContext,
+  cosign: string,
   sign: SignPlan,
   secrets: SignSecrets,
   repositories: readonly string[],
@@ -89,8 +90,8 @@ export async function signImage(
   const env = cosignEnv(step, secrets);
   const references = repositories.map((repository) => `${repository}@${digest}`);
   for (const reference of references) {
-    await step.runner.run('cosign', signArgs(reference, who), { env });
-    await step.runner.run('cosign', attestArgs(reference, predicate, who), { env });
+    await step.runner.run(cosign, signArgs(reference, who), { env });
+    await step.runner.run(cosign, attestArgs(reference, predicate, who), { env });
     step.reporter.info(`signed ${reference} and its platforms; attested its gates`);
   }
   return { references, verifyCommand: verifyCommand(references[0] ?? '', who, identity) };
@@ -102,6 +103,7 @@ export async function signImage(
  */
 export async function verifySource(
   step: StepContext,
+  cosign: string,
   verify: Exclude<VerifyPlan, { kind: 'none' }>,
   secrets: SignSecrets,
   reference: string,
@@ -115,7 +117,7 @@ export async function verifySource(
     ['gates attestation', verifyAttestationArgs(reference, who)],
   ] as const) {
     try {
-      await step.runner.run('cosign', args, { env: step.docker.vars, quiet: true });
+      await step.runner.run(cosign, args, { env: step.docker.vars, quiet: true });
     } catch (error) {
       if (!(error instanceof CommandError)) throw error;
       const reason =
