@@ -255,3 +255,33 @@ describe('.github/workflows/release.yml', () => {
     }
   });
 });
+
+describe(".gitlab-ci.yml's release", () => {
+  interface GitlabJob {
+    stage: string;
+    rules: unknown[];
+    needs?: unknown;
+    script: string[];
+  }
+  const pipeline = parse(readFileSync(join(ROOT, '.gitlab-ci.yml'), 'utf8')) as Record<string, unknown> & {
+    stages: string[];
+  };
+  const release = pipeline.release as GitlabJob;
+  const check = pipeline['check-runner-image'] as GitlabJob;
+
+  it('publishes a version only after the check that its runner image exists, on the same release tags', () => {
+    expect(check.rules).toEqual(release.rules);
+    expect(pipeline.stages.indexOf(check.stage)).toBeGreaterThanOrEqual(0);
+    expect(pipeline.stages.indexOf(check.stage)).toBeLessThan(pipeline.stages.indexOf(release.stage));
+    // `needs` would start the release as soon as what it names is done, whatever the earlier stages did
+    expect(release.needs).toBeUndefined();
+  });
+
+  it('checks the image the component defaults to, runner:<sha>, and that the version tag names the same one', () => {
+    const script = check.script.join('\n');
+    expect(script).toContain('runner="$CI_REGISTRY_IMAGE/runner"');
+    expect(script).toContain('digest "$runner:$CI_COMMIT_SHA"');
+    expect(script).toContain('digest "$runner:$CI_COMMIT_TAG"');
+    expect(script).toContain('for platform in linux/amd64 linux/arm64');
+  });
+});
