@@ -3,7 +3,8 @@
 //   - the tag is X.Y.Z, a semantic version without a `v` (the one form GitLab's CI/CD catalog takes; docs/gitlab.md);
 //   - its commit is on main (origin/main), so a release is always something main's CI has run;
 //   - package.json at that commit says the same version (what `docker-build --version` prints);
-//   - CHANGELOG.md at that commit has a section for the version: the release notes.
+//   - CHANGELOG.md at that commit has a section for the version: the release notes;
+//   - in a workflow, the tag still names the commit the run was started for (GITHUB_SHA).
 // Then says whether the moving major tag vX follows this release (only when it is the newest X.y.z: a fix to an older
 // minor leaves vX where it is) and whether it is the newest release of all (GitHub's "latest").
 // Usage: node scripts/release-check.mjs TAG [--notes FILE]
@@ -56,6 +57,12 @@ function check(tag) {
   }
   const commit = git('rev-parse', '--verify', '--quiet', `refs/tags/${tag}^{commit}`)?.trim();
   if (commit === undefined || commit === '') throw new Refusal(`Release tag "${tag}" refused: no such tag here`);
+  // The commit this run was started for (GITHUB_SHA; for an annotated tag it may name the tag object): a tag moved
+  // since would have one commit checked and attested, and another released.
+  const started = process.env.GITHUB_SHA;
+  if (started !== undefined && git('rev-parse', '--verify', '--quiet', `${started}^{commit}`)?.trim() !== commit) {
+    throw new Refusal(`Release tag "${tag}" refused: it names ${commit} now, but this run was started for ${started}`);
+  }
   if (git('rev-parse', '--verify', '--quiet', `${MAIN}^{commit}`) === undefined) {
     throw new Refusal(`Release tag "${tag}" refused: ${MAIN} is unknown here (a clone with main's history is needed)`);
   }

@@ -37,14 +37,14 @@ describe('scripts/release-check.mjs', () => {
     git('-c', 'user.name=unit', '-c', 'user.email=unit@example.invalid', 'commit', '-qm', version);
     return git('rev-parse', 'HEAD');
   };
-  const check = (tag: string, notes?: string) => {
+  const check = (tag: string, notes?: string, started?: string) => {
     const output = join(repo, '.output');
     writeFileSync(output, '');
     const args = notes === undefined ? [SCRIPT, tag] : [SCRIPT, tag, '--notes', notes];
     const result = spawnSync(process.execPath, args, {
       cwd: repo,
       encoding: 'utf8',
-      env: { PATH: process.env.PATH, GITHUB_OUTPUT: output },
+      env: { PATH: process.env.PATH, GITHUB_OUTPUT: output, ...(started === undefined ? {} : { GITHUB_SHA: started }) },
     });
     const outputs = Object.fromEntries(
       readFileSync(output, 'utf8')
@@ -142,6 +142,25 @@ describe('scripts/release-check.mjs', () => {
     const result = check('1.2.3');
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`Release tag "1.2.3" refused: its commit ${sha} is not on main (origin/main)`);
+    expect(result.outputs).toEqual({});
+  });
+
+  it('refuses a tag moved since the run started: the commit released is the one checked and attested', () => {
+    const first = commit('1.2.3');
+    git('tag', '-a', '-m', '1.2.3', '1.2.3');
+    const tagObject = git('rev-parse', 'refs/tags/1.2.3');
+    pushMain();
+    expect(check('1.2.3', undefined, first).code).toBe(0);
+    // GITHUB_SHA may name an annotated tag's object: it is the commit it points to that counts
+    expect(check('1.2.3', undefined, tagObject).code).toBe(0);
+    const second = commit('1.2.3');
+    git('tag', '--force', '1.2.3');
+    pushMain();
+    const result = check('1.2.3', undefined, first);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `Release tag "1.2.3" refused: it names ${second} now, but this run was started for ${first}`,
+    );
     expect(result.outputs).toEqual({});
   });
 
