@@ -25,6 +25,7 @@ import { askCredentialHelpers } from './pipeline/credential-helpers.js';
 import { privateConfigEntries, readUserDockerConfig, type UserConfig } from './pipeline/docker-config.js';
 import { createDockerEnv } from './pipeline/docker-env.js';
 import { outputValues, PipelineError, runPipeline } from './pipeline/run.js';
+import type { SignSecrets } from './pipeline/steps/sign.js';
 import { summaryMarkdown, type Failure } from './pipeline/summary.js';
 import { actionsCache, cacheService } from './platform/actions-cache.js';
 import { trivyCacheDir } from './scan/db.js';
@@ -121,6 +122,7 @@ export async function prepare(
     engine,
     proxy,
     sources,
+    oidc: oidcToken(env),
   });
   const proxyLine = proxySummary(plan.proxy);
   if (proxyLine !== undefined) reporter.info(proxyLine);
@@ -150,6 +152,41 @@ export async function planCommand(
 }
 
 /** The TLS inputs of a remote builder given as PEM text: they reach the builder step as secrets, never the plan. */
+function signSecrets(inputs: Inputs): SignSecrets {
+  const { signKey, verify } = inputs;
+  return {
+    keyText: signKey?.kind === 'pem' ? signKey.text : undefined,
+    verifyKeyText: verify.kind === 'key' && verify.key.kind === 'pem' ? verify.key.text : undefined,
+    password: inputs.signKeyPassword,
+  };
+}
+
+/**
+ * Whether the job holds an OIDC token Sigstore takes for keyless signing: GitHub's (with `id-token: write`, cosign
+ * asks for it itself) or GitLab's SIGSTORE_ID_TOKEN (`id_tokens` with `aud: sigstore`, which cosign reads).
+ */
+function oidcToken(env: Env): boolean {
+  const set = (name: string) => (env[name] ?? '') !== '';
+  return (set('ACTIONS_ID_TOKEN_REQUEST_URL') && set('ACTIONS_ID_TOKEN_REQUEST_TOKEN')) || set('SIGSTORE_ID_TOKEN');
+}
+
+/** The certificate identity of a keyless signature from this job, for the verify command users get. */
+function keylessIdentity(env: Env): { subject: string; issuer: string } | undefined {
+  if ((env.GITHUB_WORKFLOW_REF ?? '') !== '') {
+    return {
+      subject: `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_WORKFLOW_REF ?? ''}`,
+      issuer: 'https://token.actions.githubusercontent.com',
+    };
+  }
+  if ((env.CI_PROJECT_PATH ?? '') !== '' && (env.CI_SERVER_URL ?? '') !== '') {
+    return {
+      subject: `${env.CI_SERVER_URL ?? ''}/${env.CI_PROJECT_PATH ?? ''}//${env.CI_CONFIG_PATH ?? '.gitlab-ci.yml'}@refs/heads/${env.CI_COMMIT_REF_NAME ?? ''}`,
+      issuer: env.CI_SERVER_URL ?? '',
+    };
+  }
+  return undefined;
+}
+
 function pemTexts(inputs: Inputs): TlsTexts {
   const text = (file: TlsFile | undefined) => (file?.kind === 'pem' ? file.text : undefined);
   return { caCert: text(inputs.tls.caCert), cert: text(inputs.tls.cert), key: text(inputs.tls.key) };
@@ -189,7 +226,12 @@ async function execute(
     const { outputs, times, failure, gateSummary } = await runPipeline(
       { runner, reporter, cleanup, docker, cwd, signal },
       prepared.plan,
-      { logins: prepared.logins, buildSecrets: prepared.inputs.secrets, tls: pemTexts(prepared.inputs) },
+      {
+        logins: prepared.logins,
+        buildSecrets: prepared.inputs.secrets,
+        tls: pemTexts(prepared.inputs),
+        sign: signSecrets(prepared.inputs),
+      },
       {
         toolCache: env.RUNNER_TOOL_CACHE,
         jobCache:
@@ -199,6 +241,7 @@ async function execute(
               })
             : undefined,
         trivyCacheDir: trivyCacheDir(prepared.inputs.trivyCacheDir, reporter.platform, env, cwd),
+        signer: keylessIdentity(env),
         ...(localEngine({ ...env, ...docker.vars }) ? { enginePlatform: hostPlatform() } : {}),
         now: () => new Date(),
       },

@@ -202,6 +202,15 @@ export const JOB_INPUTS: Readonly<Record<string, SpecInput>> = {
     description:
       'The name of a masked CI/CD variable holding `tls-key`, the client key of a `remote` builder (PEM text, or a path in a variable of type File).',
   },
+  'sign-key-variable': {
+    default: '',
+    description:
+      "The name of a masked CI/CD variable holding `sign-key`, cosign's private key (PEM text, a path in a variable of type File, or a KMS URI). Empty: keyless, with the job's SIGSTORE_ID_TOKEN.",
+  },
+  'sign-key-password-variable': {
+    default: '',
+    description: 'The name of a masked CI/CD variable holding the password of `sign-key`.',
+  },
   'secrets-variable': {
     default: '',
     description: 'The name of a masked CI/CD variable holding the build `secrets` (`id=value` lines).',
@@ -251,6 +260,8 @@ const BUILD_ONLY = new Set([
   'no-cache',
   'provenance',
   'sbom',
+  'sbom-generator',
+  'sbom-format',
   'load',
   'cache',
   'cache-mode',
@@ -352,7 +363,14 @@ export function renderComponent(command: Command = 'build'): string {
     if (!MODE_VARIABLES.has(input.name)) variables[variableOf(input.name)] = `$[[ inputs.${input.name} ]]`;
   }
   variables[variableOf('builder')] = '$[[ inputs.builder-name ]]';
-  const secretInputs = ['password', 'registry-auth', 'tls-key', ...(command === 'build' ? ['secrets'] : [])];
+  const secretInputs = [
+    'password',
+    'registry-auth',
+    'tls-key',
+    'sign-key',
+    'sign-key-password',
+    ...(command === 'build' ? ['secrets'] : []),
+  ];
   for (const name of secretInputs) {
     variables[variableOf(`${name}-variable`)] = `$[[ inputs.${name}-variable ]]`;
   }
@@ -364,6 +382,8 @@ export function renderComponent(command: Command = 'build'): string {
     image: '$[[ inputs.runner-image ]]',
     variables,
     rules: '$[[ inputs.rules ]]',
+    // Keyless signing (`sign: true` without a key): an OIDC token for Sigstore, which cosign reads by itself.
+    id_tokens: { SIGSTORE_ID_TOKEN: { aud: 'sigstore' } },
     // Trivy's databases between pipelines (docker-build keeps them in .cache/trivy on GitLab).
     cache: [{ key: 'docker-build-trivy-db', paths: ['.cache/trivy/db', '.cache/trivy/java-db'], when: 'always' }],
     script: [`node "$[[ inputs.entrypoint ]]" ${command}`],
@@ -377,6 +397,8 @@ export function renderComponent(command: Command = 'build'): string {
         container_scanning: `${reports}/gl-container-scanning-report.json`,
         // The check gate's findings on the Dockerfile's lines, in the merge request's Code Quality widget and diff.
         ...(command === 'build' ? { codequality: `${reports}/gl-code-quality-report.json` } : {}),
+        // With `sbom` on (sbom-format cyclonedx): one CycloneDX SBOM per platform, in the dependency list.
+        cyclonedx: [`${reports}/gl-sbom-*.cdx.json`],
         // A list: each gate adds its own (a file a gate that did not run never wrote is skipped with a warning).
         junit: [
           ...(command === 'build' ? [`${reports}/dockerfile-check-junit.xml`] : []),

@@ -58,6 +58,13 @@ export interface Inputs {
   noCache: boolean;
   provenance: string | undefined;
   sbom: string | undefined;
+  sbomGenerator: string | undefined;
+  sign: boolean;
+  signKey: CosignKey | undefined;
+  signKeyPassword: string | undefined;
+  signTlog: boolean;
+  verify: VerifyChoice;
+  sbomFormat: SbomFormat;
   push: PushMode;
   load: boolean;
   logins: RegistryLogin[];
@@ -115,6 +122,78 @@ const OPTION_KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const SSH = /^[A-Za-z0-9_.-]+(?:=.+)?$/;
 const DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
 const VERSION = /^v?\d+\.\d+\.\d+$/;
+/** An image reference as it may stand in a CSV field of buildx (no comma, quote or space). */
+const IMAGE_REF = /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/;
+export const SBOM_FORMATS = ['cyclonedx', 'spdx-json'] as const;
+
+/** cosign's key: PEM text, a file, or a key in a KMS (cosign's own URI schemes). */
+export type CosignKey = { kind: 'pem'; text: string } | { kind: 'path'; path: string } | { kind: 'kms'; uri: string };
+export const KMS_SCHEMES = ['awskms', 'gcpkms', 'azurekms', 'hashivault', 'k8s'] as const;
+
+/** How promote and merge check their sources: not at all, against a public key, or against a keyless identity. */
+export type VerifyChoice =
+  { kind: 'none' } | { kind: 'key'; key: CosignKey } | { kind: 'identity'; identity: string; issuer: string };
+
+function cosignKey(input: string, value: string | undefined, half: 'private' | 'public'): CosignKey | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  const scheme = /^([a-z0-9]+):\/\//.exec(text)?.[1];
+  if (scheme !== undefined) {
+    if (!(KMS_SCHEMES as readonly string[]).includes(scheme)) {
+      throw new InputError(
+        input,
+        half === 'private' ? `${scheme}://...` : text,
+        `expected a KMS URI of ${KMS_SCHEMES.map((s) => `${s}://`).join(', ')}, a file path or PEM text`,
+      );
+    }
+    return { kind: 'kms', uri: text };
+  }
+  if (text.startsWith('-----BEGIN')) {
+    const kinds =
+      half === 'private'
+        ? /-----BEGIN (?:ENCRYPTED SIGSTORE |ENCRYPTED COSIGN |EC |)PRIVATE KEY-----[\s\S]+-----END [A-Z ]*PRIVATE KEY-----/
+        : /-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----/;
+    if (!kinds.test(text)) {
+      // A private key's text is never repeated in an error.
+      throw new InputError(
+        input,
+        half === 'private' ? '(PEM text)' : (text.split('\n')[0] ?? ''),
+        `does not parse as a ${half} key in PEM (cosign generate-key-pair writes one)`,
+      );
+    }
+    return { kind: 'pem', text: `${text}\n` };
+  }
+  return { kind: 'path', path: text };
+}
+
+function verifyChoice(
+  kind: 'none' | 'key' | 'identity',
+  key: CosignKey | undefined,
+  identity: string | undefined,
+  issuer: string | undefined,
+): VerifyChoice {
+  if (kind === 'none') return { kind };
+  if (kind === 'key') {
+    if (key === undefined) throw new InputError('verify-key', '', 'verify: key needs the public key');
+    return { kind, key };
+  }
+  if (identity === undefined) throw new InputError('verify-identity', '', 'verify: identity needs the signer identity');
+  if (issuer === undefined) throw new InputError('verify-issuer', '', 'verify: identity needs the OIDC issuer');
+  try {
+    new RegExp(identity);
+  } catch {
+    throw new InputError('verify-identity', identity, 'is not a regular expression');
+  }
+  return { kind, identity, issuer };
+}
+export type SbomFormat = (typeof SBOM_FORMATS)[number];
+
+function imageRef(input: string, value: string | undefined): string | undefined {
+  if (value !== undefined && !IMAGE_REF.test(value)) {
+    throw new InputError(input, value, 'expected an image reference (registry/repository[:tag][@sha256:...])');
+  }
+  return value;
+}
 
 /** Everything is checked here or in the tag engine: the first error stops the run before anything happens. */
 export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
@@ -176,6 +255,18 @@ export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
     noCache: bool('no-cache'),
     provenance: optional(text('provenance')),
     sbom: optional(text('sbom')),
+    sbomGenerator: imageRef('sbom-generator', optional(text('sbom-generator'))),
+    sign: bool('sign'),
+    signKey: cosignKey('sign-key', optional(text('sign-key')), 'private'),
+    signKeyPassword: optional(text('sign-key-password')),
+    signTlog: bool('sign-tlog'),
+    verify: verifyChoice(
+      parseOption('verify', text('verify'), ['none', 'key', 'identity'] as const),
+      cosignKey('verify-key', optional(text('verify-key')), 'public'),
+      optional(text('verify-identity')),
+      optional(text('verify-issuer')),
+    ),
+    sbomFormat: parseOption('sbom-format', text('sbom-format'), SBOM_FORMATS),
     push: ({ auto: 'auto', true: 'always', false: 'never', digest: 'digest' } as const)[
       parseOption('push', text('push'), ['auto', 'true', 'false', 'digest'] as const)
     ],
@@ -549,5 +640,9 @@ export function secretValues(inputs: Inputs): string[] {
     ...(inputs.tls.key?.kind === 'pem'
       ? inputs.tls.key.text.split(/\r?\n/).filter((line) => line.length >= 16 && !line.startsWith('-----'))
       : []),
+    ...(inputs.signKey?.kind === 'pem'
+      ? inputs.signKey.text.split(/\r?\n/).filter((line) => line.length >= 16 && !line.startsWith('-----'))
+      : []),
+    ...(inputs.signKeyPassword === undefined ? [] : [inputs.signKeyPassword]),
   ].filter((value) => value !== '');
 }

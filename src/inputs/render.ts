@@ -45,6 +45,7 @@ const GROUPS: readonly InputGroup[] = [
   'Check gate',
   'Scan gate',
   'Test gate',
+  'Signing',
   'Registry login',
   'Builder',
 ];

@@ -48,6 +48,7 @@ export type InputGroup =
   | 'Check gate'
   | 'Scan gate'
   | 'Test gate'
+  | 'Signing'
   | 'Registry login'
   | 'Builder';
 
@@ -281,7 +282,26 @@ export const INPUTS: readonly InputSpec[] = [
     name: 'sbom',
     kind: text,
     default: '',
-    description: 'SBOM attestation: `true`, `false` or generator options. Empty: none.',
+    description:
+      "SBOM: `true` attaches BuildKit's SBOM attestation to every platform and writes an SBOM file per platform (`sbom-format`) from the pushed digest; `false` or empty: none. Attestation options as buildx takes them (`generator=...`) also turn it on.",
+    platforms: ALL,
+    group: 'Build',
+  },
+  {
+    name: 'sbom-generator',
+    kind: text,
+    default: '',
+    description:
+      "The image BuildKit runs to make the SBOM attestation (buildx's `--sbom=generator=...`). Empty: BuildKit's own, `docker/buildkit-syft-scanner`; a mirror of it on air-gapped runners.",
+    platforms: ALL,
+    group: 'Build',
+  },
+  {
+    name: 'sbom-format',
+    kind: { type: 'enum', options: ['cyclonedx', 'spdx-json'] },
+    default: 'cyclonedx',
+    description:
+      "Format of the SBOM files written with `sbom` on, one per platform, by the scan gate's Trivy from the image by digest: `cyclonedx` (`<reports-dir>/gl-sbom-<os>-<arch>.cdx.json`, GitLab's `cyclonedx` report) or `spdx-json` (`<reports-dir>/sbom-<os>-<arch>.spdx.json`). Output `sbom-files`.",
     platforms: ALL,
     group: 'Build',
   },
@@ -437,7 +457,9 @@ export const INPUTS: readonly InputSpec[] = [
     name: 'trivy-version',
     kind: text,
     default: 'v0.74.0',
-    description: 'Trivy version, pinned (never `latest` by default). A Trivy of that version on PATH is used as it is.',
+    description:
+      'Trivy version, pinned (never `latest` by default). A Trivy of that version on PATH is used as it is; otherwise ' +
+      '(GitHub runners) it is downloaded only if docker-build pins its checksums (SECURITY.md, "Pinned downloads").',
     platforms: ALL,
     group: 'Scan gate',
   },
@@ -549,6 +571,78 @@ export const INPUTS: readonly InputSpec[] = [
     group: 'Test gate',
   },
   // Registry login (docker/login-action's inputs)
+  {
+    name: 'sign',
+    kind: bool,
+    default: 'false',
+    description:
+      "Sign the image with cosign once every gate has passed, before any tag: the index and each platform's manifest (`--recursive`), in every repository it was pushed to, and attest the gates' verdicts (predicate type `https://docker-build.dev/attestation/gates/v1`, signed too). Keyless through the job's OIDC token (GitHub: `permissions: id-token: write`; GitLab: the component's `SIGSTORE_ID_TOKEN`, audience `sigstore`) when `sign-key` is empty; else with that key. Outputs `signatures` and `verify-command`.",
+    platforms: ALL,
+    group: 'Signing',
+  },
+  {
+    name: 'sign-key',
+    kind: text,
+    default: '',
+    description:
+      "cosign's private key: PEM text (written to the run's private directory and removed with it), a file path, or a KMS URI (`awskms://`, `gcpkms://`, `azurekms://`, `hashivault://`, `k8s://`). Empty: keyless. Its password, if any, in `sign-key-password`.",
+    platforms: ALL,
+    secret: true,
+    group: 'Signing',
+  },
+  {
+    name: 'sign-key-password',
+    kind: text,
+    default: '',
+    description: 'The password of `sign-key` (reaches cosign as COSIGN_PASSWORD, never its command line).',
+    platforms: ALL,
+    secret: true,
+    group: 'Signing',
+  },
+  {
+    name: 'sign-tlog',
+    kind: bool,
+    default: 'true',
+    description:
+      "Record key-based signatures in Sigstore's public transparency log (Rekor). `false` for air-gapped set-ups: then verify with `--insecure-ignore-tlog`, as `verify-command` says. Keyless signing always uses it.",
+    platforms: ALL,
+    group: 'Signing',
+  },
+  {
+    name: 'verify',
+    kind: { type: 'enum', options: ['none', 'key', 'identity'] },
+    default: 'none',
+    description:
+      "`promote` and `merge`: refuse a source whose cosign signature, and docker-build's attestation that its gates passed, do not verify: `key` against `verify-key`, `identity` against `verify-identity` and `verify-issuer` (keyless). `none`: no check.",
+    platforms: ALL,
+    group: 'Signing',
+  },
+  {
+    name: 'verify-key',
+    kind: text,
+    default: '',
+    description: '`verify: key`: the public key, as PEM text, a file path or a KMS URI.',
+    platforms: ALL,
+    group: 'Signing',
+  },
+  {
+    name: 'verify-identity',
+    kind: text,
+    default: '',
+    description:
+      "`verify: identity`: the signer's identity, a regular expression (cosign's `--certificate-identity-regexp`): `^https://github.com/org/repo/.github/workflows/build.yml@refs/heads/main$`.",
+    platforms: ALL,
+    group: 'Signing',
+  },
+  {
+    name: 'verify-issuer',
+    kind: text,
+    default: '',
+    description:
+      "`verify: identity`: the OIDC issuer of the signer's token: `https://token.actions.githubusercontent.com` or `https://gitlab.com`.",
+    platforms: ALL,
+    group: 'Signing',
+  },
   {
     name: 'registry',
     kind: text,
@@ -745,6 +839,19 @@ export const OUTPUTS: readonly OutputSpec[] = [
   { name: 'sarif', description: 'Path of the SARIF report, for `github/codeql-action/upload-sarif`.' },
   { name: 'gitlab-report', description: "Path of GitLab's container-scanning report." },
   { name: 'junit', description: 'Path of the JUnit report: one test case per finding.' },
+  {
+    name: 'sbom-files',
+    description:
+      'With `sbom` on and the scan gate run: the SBOM files, one per platform, one per line (for `actions/upload-artifact` or `actions/attest-sbom`).',
+  },
+  {
+    name: 'signatures',
+    description: 'With `sign`: the references signed (every repository, the index by digest), one per line.',
+  },
+  {
+    name: 'verify-command',
+    description: 'With `sign`: the cosign command that verifies the signature of the first signed reference.',
+  },
   { name: 'test-result', description: 'The test gate: `passed`, `failed` or `skipped`.' },
   { name: 'test-junit', description: "Path of the test gate's JUnit report: one test case per platform." },
 ];

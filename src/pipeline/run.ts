@@ -18,6 +18,8 @@ import { login } from './steps/login.js';
 import { inspectSource, mergeSources } from './steps/sources.js';
 import { platformMap } from '../tools/metadata.js';
 import { attachTags } from './steps/tags.js';
+import { signImage, verifySource, type GatesStatement, type Signed, type SignSecrets } from './steps/sign.js';
+import { VERSION } from '../version.js';
 import { repositoryOfDigest } from '../plan/operation.js';
 
 export type { Host };
@@ -41,6 +43,9 @@ export interface Outputs {
   version: string;
   metadata: string;
   imageid: string;
+  /** the references signed, with `sign` */
+  signatures: string[];
+  verifyCommand: string;
 }
 
 export interface StepTime {
@@ -72,6 +77,8 @@ export interface RunSecrets {
   buildSecrets: readonly KeyValue[];
   /** a remote builder's TLS inputs given as PEM text */
   tls?: TlsTexts;
+  /** signing's and verifying's key texts and password */
+  sign?: SignSecrets;
 }
 
 export async function runPipeline(
@@ -154,6 +161,8 @@ export async function runPipeline(
       pushed =
         operation.kind === 'promote'
           ? await timed('Read the source image', async () => {
+              if (plan.verify.kind !== 'none')
+                await verifySource(step, plan.verify, secrets.sign ?? {}, operation.source);
               const source = await inspectSource(step, builder, operation.source, 'source');
               step.reporter.info(`${source.reference}: ${source.images.map((image) => image.platform).join(', ')}`);
               return {
@@ -162,7 +171,13 @@ export async function runPipeline(
                 platformDigests: platformMap(source.images),
               };
             })
-          : await timed('Merge the platforms', () => mergeSources(step, builder, operation.sources, plan.push.push));
+          : await timed('Merge the platforms', async () => {
+              const { verify } = plan;
+              if (verify.kind !== 'none') {
+                for (const source of operation.sources) await verifySource(step, verify, secrets.sign ?? {}, source);
+              }
+              return mergeSources(step, builder, operation.sources, plan.push.push);
+            });
       const platforms = Object.keys(pushed.platformDigests);
       if (plan.test !== undefined) {
         await timed('Set up QEMU', () =>
@@ -212,9 +227,42 @@ export async function runPipeline(
     const digest = pushed?.digest ?? metadata?.digest ?? '';
     const failed = Object.values(results).filter((result) => result.result === 'failed');
     const tagging = pushed !== undefined && plan.push.push && failed.length === 0 && plan.tags.length > 0;
+    const signing = pushed !== undefined && plan.push.push && failed.length === 0 ? plan.sign : undefined;
+    let signed: Signed | undefined;
+    // Signed once every gate passed, before any tag, where the digest is already: every repository a build pushed to,
+    // the merged index's; a promote's source repository only when its tags go there (the build signed the source).
+    const tagRepositories = [...new Set(plan.tags.map((group) => group.repository))];
+    const here =
+      operation.kind === 'build' && output.kind === 'push-by-digest'
+        ? output.repositories
+        : operation.kind === 'merge'
+          ? [pushed?.repository ?? '']
+          : tagRepositories.filter((repository) => repository === pushed?.repository);
+    const statement = (): GatesStatement => ({
+      gates: Object.fromEntries(Object.entries(results).map(([name, result]) => [name, result.result])),
+      platforms: pushed?.platformDigests ?? {},
+      builder: { id: 'docker-build', version: VERSION },
+      source: {
+        commit: plan.labels.find((label) => label.key === 'org.opencontainers.image.revision')?.value ?? '',
+        ref: plan.version ?? '',
+      },
+    });
+    if (signing !== undefined && here.length > 0) {
+      signed = await timed('Sign', () =>
+        signImage(step, signing, secrets.sign ?? {}, here, digest, statement(), host.signer),
+      );
+    }
     if (tagging) {
       const source = `${pushed?.repository ?? ''}@${digest}`;
       await timed('Attach tags', () => attachTags(step, plan, builder, source));
+    }
+    // A promote into another registry copies the digest there with its tags: signed there right after.
+    const copiedTo = tagRepositories.filter((repository) => !here.includes(repository));
+    if (signing !== undefined && tagging && copiedTo.length > 0) {
+      const more = await timed('Sign the copies', () =>
+        signImage(step, signing, secrets.sign ?? {}, copiedTo, digest, statement(), host.signer),
+      );
+      signed = { references: [...(signed?.references ?? []), ...more.references], verifyCommand: more.verifyCommand };
     }
     for (const work of started.values()) {
       const next = work.after?.();
@@ -261,6 +309,8 @@ export async function runPipeline(
         version: plan.version ?? '',
         metadata: metadata === undefined ? '' : JSON.stringify(metadata.raw),
         imageid: output.kind === 'load' ? (metadata?.configDigest ?? '') : '',
+        signatures: signed?.references ?? [],
+        verifyCommand: signed?.verifyCommand ?? '',
       },
       times,
     };
@@ -305,6 +355,8 @@ export function outputValues(outputs: Outputs): Record<string, string> {
     version: outputs.version,
     metadata: outputs.metadata,
     imageid: outputs.imageid,
+    signatures: outputs.signatures.join('\n'),
+    'verify-command': outputs.verifyCommand,
     cache: JSON.stringify(outputs.cache),
     'check-result': 'skipped',
     'check-sarif': '',
@@ -315,6 +367,7 @@ export function outputValues(outputs: Outputs): Record<string, string> {
     sarif: '',
     'gitlab-report': '',
     junit: '',
+    'sbom-files': '',
     'test-result': 'skipped',
     'test-junit': '',
     ...gateOutputs,

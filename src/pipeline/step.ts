@@ -63,6 +63,8 @@ export interface Host {
   jobCache: JobCache | undefined;
   /** Trivy's cache directory */
   trivyCacheDir: string;
+  /** the job's keyless signing identity, for the verify command a keyless signature is checked with */
+  signer?: { subject: string; issuer: string } | undefined;
   /**
    * This machine's platform when the Docker engine is this machine's too (no DOCKER_HOST, or a unix socket): a
    * builder created on it runs that platform natively, so building only it needs no look for QEMU.

@@ -19,6 +19,8 @@ import { planTest } from './test.js';
 import { operationInputs, planOperation, sourceRepository } from './operation.js';
 import { decidePush } from './push.js';
 import { registryOf } from './registries.js';
+import { sbomAttestation } from './sbom.js';
+import { planSign, planVerify } from './sign.js';
 import {
   references,
   type BuilderNodePlan,
@@ -66,6 +68,8 @@ export interface PlanRequest {
   engine?: boolean;
   /** the job's proxy variables; none when absent */
   proxy?: ProxyEnv;
+  /** the job has an OIDC token for Sigstore's keyless signing (GitHub's id-token permission, GitLab's SIGSTORE_ID_TOKEN) */
+  oidc?: boolean;
   /** merge's sources as the edge read them from files and directories; `inputs.sources` when not given */
   sources?: readonly string[] | undefined;
 }
@@ -217,7 +221,7 @@ export function makePlan(request: PlanRequest): Plan {
     pull: inputs.pull,
     noCache: inputs.noCache,
     provenance: inputs.provenance,
-    sbom: inputs.sbom,
+    sbom: sbomAttestation(inputs.sbom, inputs.sbomGenerator),
     cacheFrom: cache.from,
     cacheTo: cache.to,
     output,
@@ -260,6 +264,8 @@ export function makePlan(request: PlanRequest): Plan {
     cache,
     check: builds ? planCheck(inputs) : undefined,
     scan: digestOnly ? undefined : planScan(inputs, request.ignoreFiles ?? []),
+    sign: planSign(inputs, operation, request.oidc ?? false),
+    verify: planVerify(inputs, operation),
     test: digestOnly
       ? undefined
       : planTest(inputs, { push: push.push, engine: request.engine ?? true, dockerfile: request.dockerfile }),

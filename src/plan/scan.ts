@@ -1,5 +1,6 @@
 /** The scan gate's part of the plan, from the inputs: Trivy's version, scanners, policy, ignore files, database. */
 import type { Inputs } from '../inputs/parse.js';
+import { sbomOn } from './sbom.js';
 import type { ScanPlan } from './types.js';
 
 /** Undefined when `scan` is false. `ignoreFiles`: absolute, as the edge found and checked them. */
@@ -16,5 +17,6 @@ export function planScan(inputs: Inputs, ignoreFiles: readonly string[]): ScanPl
     failOpen: inputs.scanFailOpen,
     db: { dbRepositories: inputs.dbRepositories, javaDbRepositories: inputs.javaDbRepositories },
     dbCache: inputs.trivyDbCache,
+    ...(sbomOn(inputs.sbom) ? { sbomFormat: inputs.sbomFormat } : {}),
   };
 }

@@ -3,6 +3,7 @@
  * prints it; the steps carry it out. Plain data, no secrets (they stay in Inputs and reach programs on stdin or
  * through the environment).
  */
+import type { SbomFormat } from '../inputs/parse.js';
 import type { Platform } from '../context/types.js';
 import type { CheckFailOn } from '../check/verdict.js';
 import type { KeyValue } from '../inputs/values.js';
@@ -44,6 +45,8 @@ export interface ScanPlan {
   db: DbSources;
   /** keep the database in the job's cache (GitHub's Actions cache), a day at a time */
   dbCache: boolean;
+  /** with `sbom` on: write an SBOM file per platform, in this format, from the image the gate scanned */
+  sbomFormat?: SbomFormat;
 }
 
 /** The test gate: a command run in the image of every tested platform, and/or its HEALTHCHECK awaited. */
@@ -182,6 +185,10 @@ export type Operation =
 export interface Plan {
   platform: Platform;
   operation: Operation;
+  /** cosign's signature once every gate passed, before the tags; undefined: not signed */
+  sign: SignPlan | undefined;
+  /** what promote and merge check of their sources first */
+  verify: VerifyPlan;
   version: string | undefined;
   /** the tags to attach, by repository: every image with every tag the rules give, then the references in `tags` */
   tags: TagGroup[];
@@ -211,3 +218,18 @@ export interface Plan {
   /** the job's proxies, and what the builder gets of them */
   proxy: ProxyPlan;
 }
+
+/** The key as the plan shows it: a file or a KMS URI as given, PEM text only as "given as text". */
+export type KeyPlan = { kind: 'pem' } | { kind: 'path'; path: string } | { kind: 'kms'; uri: string };
+
+export interface SignPlan {
+  /** undefined: keyless, through the job's OIDC token (Fulcio and Rekor) */
+  key: KeyPlan | undefined;
+  /** upload to the transparency log; off for air-gapped, key-based set-ups (verify then skips it too) */
+  tlog: boolean;
+}
+
+export type VerifyPlan =
+  | { kind: 'none' }
+  | { kind: 'key'; key: KeyPlan; tlog: boolean }
+  | { kind: 'identity'; identity: string; issuer: string };

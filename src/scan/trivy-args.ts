@@ -37,6 +37,31 @@ export function trivyImageArgs(run: TrivyRun): string[] {
   ];
 }
 
+/** The SBOM file of one platform's image: the format's extension, GitLab's `gl-sbom-*` name for CycloneDX. */
+export function sbomFileName(platform: string, format: 'cyclonedx' | 'spdx-json'): string {
+  const name = platform.replace(/\//g, '-');
+  return format === 'cyclonedx' ? `gl-sbom-${name}.cdx.json` : `sbom-${name}.spdx.json`;
+}
+
+/** Trivy writing one platform's SBOM (packages only: an SBOM format turns its vulnerability scan off) into `output`. */
+export function trivySbomArgs(
+  source: ScanSource,
+  format: 'cyclonedx' | 'spdx-json',
+  output: string,
+  timeout: string,
+): string[] {
+  return [
+    'image',
+    `--format=${format}`,
+    `--output=${output}`,
+    '--no-progress',
+    ...(source.kind === 'registry' ? ['--image-src=remote'] : [`--input=${source.path}`]),
+    `--timeout=${timeout}`,
+    '--skip-version-check',
+    ...(source.kind === 'registry' ? ['--', source.reference] : []),
+  ];
+}
+
 /** `trivy --version` prints `Version: 0.74.0` first. */
 export function parseTrivyVersion(output: string): string | undefined {
   const match = /^Version:\s*v?(\d+\.\d+\.\d+\S*)/m.exec(output);

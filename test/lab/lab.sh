@@ -18,6 +18,8 @@ source "$here/lib/services.sh"
 source "$here/lib/images.sh"
 # shellcheck source=lib/gitlab.sh
 source "$here/lib/gitlab.sh"
+# shellcheck source=lib/scanner.sh
+source "$here/lib/scanner.sh"
 
 need_root() {
   [[ $(id -u) == 0 ]] || die "the lab installs packages and starts dockerd: run it as root (or with sudo -E)"
@@ -38,10 +40,11 @@ cmd_up() {
   step "registry" registry_up "" "$LAB_REGISTRY"
   step "registry2" registry_up 2 "$LAB_REGISTRY2"
   say "building the Go tools that are missing (minutes each on a cold machine)"
-  step "Go tools (buildx, buildkitd, buildctl, trivy, act)" go_tools_up
+  step "Go tools (buildx, buildkitd, buildctl, trivy, act, cosign, syft)" go_tools_up
   step "tool links" go_tools_link
   step "BuildKit image" buildkit_image_up
   step "two-platform base image" base_image_up
+  step "SBOM generator image" sbom_scanner_image_up
   step "fixture vulnerability database" vulndb_up
   step "runner image base" runner_base_up
   step "registry forwarder for containers" forwarder_up
@@ -87,6 +90,10 @@ cmd_status() {
       "$(/bin/busybox 2>/dev/null | head -n1 | awk '{print $2}')" "$LAB_BASE_IMAGE"
     printf 'trivy\t%s\t%s\n' "$(trivy --version 2>/dev/null | awk '/^Version:/ {print $2}')" "$(command -v trivy || echo missing)"
     printf 'act\t%s\t%s\n' "$(act --version 2>/dev/null | awk '{print $3}')" "$(command -v act || echo missing)"
+    printf 'cosign\t%s\t%s\n' "$(cosign version 2>/dev/null | awk '/^GitVersion:/ {print $2}')" \
+      "$(command -v cosign || echo missing)"
+    printf 'sbom generator\t%s\t%s\n' "$(syft version 2>/dev/null | awk '/^Version:/ {print "syft " $2}')" \
+      "$LAB_SBOM_SCANNER_IMAGE"
     printf 'gitlab-ci-local\t%s\t%s\n' \
       "$(node -p "require('$root/node_modules/gitlab-ci-local/package.json').version" 2>/dev/null || echo missing)" \
       "node_modules/.bin/gitlab-ci-local"
@@ -100,7 +107,7 @@ cmd_env() {
   [[ -s $LAB_SECRETS/registry.password ]] || die "the lab is not set up: run npm run lab:up"
   local name
   for name in LAB_HOME LAB_REGISTRY LAB_REGISTRY2 LAB_BASE_IMAGE LAB_BUILDKIT_IMAGE LAB_TRIVY_DB_REPOSITORY LAB_RUNNER_BASE_IMAGE LAB_CA_CERT \
-    LAB_FORWARD_ADDRESS LAB_GCL_HELPER_IMAGE LAB_GCL_WAIT_IMAGE LAB_DIND_IMAGE LAB_BUILDKIT_ROOTLESS_IMAGE; do
+    LAB_FORWARD_ADDRESS LAB_GCL_HELPER_IMAGE LAB_GCL_WAIT_IMAGE LAB_DIND_IMAGE LAB_BUILDKIT_ROOTLESS_IMAGE LAB_SBOM_SCANNER_IMAGE; do
     printf 'export %s=%q\n' "$name" "${!name}"
   done
   printf 'export LAB_REGISTRY_USER=lab\n'
@@ -108,7 +115,7 @@ cmd_env() {
   printf 'export LAB_REGISTRY2_USER=lab2\n'
   printf 'export LAB_REGISTRY2_PASSWORD=%q\n' "$(registry_password 2)"
   printf 'export LAB_PLATFORMS=linux/amd64,linux/arm64\n'
-  for name in BUILDX_VERSION BUILDKIT_VERSION TRIVY_VERSION ACT_VERSION GITLAB_CI_LOCAL_VERSION; do
+  for name in BUILDX_VERSION BUILDKIT_VERSION TRIVY_VERSION ACT_VERSION COSIGN_VERSION SYFT_VERSION GITLAB_CI_LOCAL_VERSION; do
     printf 'export LAB_%s=%q\n' "$name" "${!name}"
   done
 }

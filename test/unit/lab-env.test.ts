@@ -9,6 +9,7 @@ export LAB_BUILDKIT_IMAGE=127.0.0.1:5443/lab/buildkit:v0.32.2
 export LAB_TRIVY_DB_REPOSITORY=registry.lab.test:5443/lab/trivy-db:2
 export LAB_RUNNER_BASE_IMAGE=registry.lab.test:5443/lab/runner-base:1
 export LAB_CA_CERT=/var/lib/docker-build-lab/ca/ca.crt
+export LAB_SBOM_SCANNER_IMAGE=registry.lab.test:5443/lab/buildkit-syft-scanner:syft-v1.57.2
 export LAB_REGISTRY_USER=lab
 export LAB_REGISTRY_PASSWORD=0123abcd
 export LAB_REGISTRY2_USER=lab2
@@ -30,6 +31,7 @@ describe('parseLabEnv', () => {
       buildkitImage: '127.0.0.1:5443/lab/buildkit:v0.32.2',
       trivyDbRepository: 'registry.lab.test:5443/lab/trivy-db:2',
       runnerBaseImage: 'registry.lab.test:5443/lab/runner-base:1',
+      sbomScannerImage: 'registry.lab.test:5443/lab/buildkit-syft-scanner:syft-v1.57.2',
       caCert: '/var/lib/docker-build-lab/ca/ca.crt',
       platforms: ['linux/amd64', 'linux/arm64'],
     });

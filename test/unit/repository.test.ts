@@ -87,10 +87,14 @@ describe('repository invariants', () => {
 
   it('pins every Go-built lab tool to an exact release', () => {
     const versions = labVersions();
-    for (const tool of ['BUILDX', 'BUILDKIT', 'TRIVY', 'ACT']) {
+    for (const tool of ['BUILDX', 'BUILDKIT', 'TRIVY', 'ACT', 'COSIGN', 'SYFT']) {
       expect(versions.get(`${tool}_VERSION`), tool).toMatch(/^v\d+\.\d+\.\d+$/);
-      expect(versions.get(`${tool}_MODULE`), tool).toMatch(/^github\.com\/[\w.-]+\/[\w.-]+$/);
+      // a module path, with its major version suffix from v2 on (github.com/sigstore/cosign/v3)
+      expect(versions.get(`${tool}_MODULE`), tool).toMatch(/^github\.com\/[\w.-]+\/[\w.-]+(\/v[2-9]\d*)?$/);
     }
+    // the module's major version suffix and the version agree, as the Go module proxy requires
+    const major = /\/v(\d+)$/.exec(versions.get('COSIGN_MODULE') ?? '')?.[1];
+    expect(versions.get('COSIGN_VERSION')).toMatch(new RegExp(`^v${major ?? 'X'}\\.`));
   });
 
   it('declares a node24 action whose main and post scripts are the committed bundle', () => {

@@ -15,7 +15,7 @@ import { evaluatePolicy, reportedScans } from '../../scan/policy.js';
 import { toSarif } from '../../scan/sarif.js';
 import { summaryMarkdown, summaryText } from '../../scan/summary.js';
 import { parseTrivyReport } from '../../scan/trivy.js';
-import { trivyImageArgs } from '../../scan/trivy-args.js';
+import { sbomFileName, trivyImageArgs, trivySbomArgs } from '../../scan/trivy-args.js';
 import type { PlatformScan, Verdict } from '../../scan/types.js';
 import { scanEnded, scanFailed, scanRunning, scanStarted } from '../../scan/progress.js';
 import { parseTrivyLogLine, problemLines, trivyActivity, type TrivyLogLine } from '../../scan/trivy-log.js';
@@ -216,6 +216,8 @@ export async function scanGate(step: StepContext, run: ScanRun): Promise<GateOut
     ),
   );
   writeFileSync(reports.junit, toJunit(scans, verdict));
+  const sboms = scan.sbomFormat === undefined ? [] : await writeSboms(step, run, scan.sbomFormat);
+  if (sboms.length > 0) Object.assign(reports, { sbom: sboms.join('\n') });
   return {
     result: verdict.passed ? 'passed' : 'failed',
     verdict,
@@ -223,6 +225,27 @@ export async function scanGate(step: StepContext, run: ScanRun): Promise<GateOut
     summary: summaryMarkdown(scans, verdict),
     text: summaryText(scans, verdict),
   };
+}
+
+/**
+ * One SBOM file per platform, from the very image the gate scanned (packages only, no database needed), written
+ * whatever the verdict: a failed gate's reports say what the image held too.
+ */
+async function writeSboms(step: StepContext, run: ScanRun, format: 'cyclonedx' | 'spdx-json'): Promise<string[]> {
+  const limit = pLimit(SCAN_CONCURRENCY);
+  return allOrFirstError(
+    run.targets.map((target) =>
+      limit(async () => {
+        const file = join(run.reportDir, sbomFileName(target.platform, format));
+        await step.runner.run(run.trivy, trivySbomArgs(target.source, format, file, run.scan.timeout), {
+          env: step.docker.vars,
+          quiet: true,
+        });
+        step.reporter.info(`${target.platform}: SBOM (${format}) in ${file}`);
+        return file;
+      }),
+    ),
+  );
 }
 
 /** What the scan gate starts ahead of its turn: Trivy checked (or installed), and its database fetched. */
@@ -309,6 +332,7 @@ export const SCAN_GATE: Gate<ScanState> = {
         sarif: outcome.reports.sarif ?? '',
         'gitlab-report': outcome.reports.gitlab ?? '',
         junit: outcome.reports.junit ?? '',
+        'sbom-files': outcome.reports.sbom ?? '',
       },
     };
   },

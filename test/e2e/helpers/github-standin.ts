@@ -20,6 +20,8 @@ export interface GithubStandin {
   served: string[];
   /** the proxy routes: each GitHub name on 443 to this server */
   routes: Record<string, string>;
+  /** the SHA-256 of the Trivy archive served: made here, so never the digest docker-build pins for the release */
+  trivySha256: string | undefined;
   close(): Promise<void>;
 }
 
@@ -76,8 +78,15 @@ function makeCertificates(dir: string): void {
   );
 }
 
-/** Trivy's release files, as GitHub serves them: the archive holds `trivy`, the checksum file its SHA-256. */
-function makeTrivyRelease(dir: string, version: string, binary: string): Map<string, string> {
+/**
+ * Trivy's release files, as GitHub serves them: the archive holds `trivy`, the checksum file its SHA-256. Made from
+ * the lab's binary, the archive is not the real release: docker-build's pins refuse it, as they would a replaced one.
+ */
+function makeTrivyRelease(
+  dir: string,
+  version: string,
+  binary: string,
+): { files: Map<string, string>; sha256: string } {
   const bare = version.replace(/^v/, '');
   const archive = `trivy_${bare}_Linux-64bit.tar.gz`;
   const checksums = `trivy_${bare}_checksums.txt`;
@@ -87,19 +96,19 @@ function makeTrivyRelease(dir: string, version: string, binary: string): Map<str
     .update(readFileSync(join(dir, archive)))
     .digest('hex');
   writeFileSync(join(dir, checksums), `${'0'.repeat(64)}  trivy_${bare}_macOS-64bit.tar.gz\n${sum}  ${archive}\n`);
-  return new Map([
+  const files = new Map([
     [archive, join(dir, archive)],
     [checksums, join(dir, checksums)],
   ]);
+  return { files, sha256: sum };
 }
 
 export async function startGithubStandin(options: GithubStandinOptions): Promise<GithubStandin> {
   const dir = mkdtempSync(join(tmpdir(), 'e2e-github-'));
   makeCertificates(dir);
-  const release =
-    options.trivy === undefined
-      ? new Map<string, string>()
-      : makeTrivyRelease(dir, options.trivy.version, options.trivy.binary);
+  const made =
+    options.trivy === undefined ? undefined : makeTrivyRelease(dir, options.trivy.version, options.trivy.binary);
+  const release = made?.files ?? new Map<string, string>();
   const releases = `/aquasecurity/trivy/releases/download/${options.trivy?.version ?? 'none'}/`;
   const served: string[] = [];
   const server: Server = createServer(
@@ -137,6 +146,7 @@ export async function startGithubStandin(options: GithubStandinOptions): Promise
     caFile: join(dir, 'ca.crt'),
     served,
     routes: Object.fromEntries(GITHUB_NAMES.map((name) => [`${name}:443`, address])),
+    trivySha256: made?.sha256,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

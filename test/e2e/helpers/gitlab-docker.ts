@@ -128,6 +128,8 @@ export async function buildRunnerImage(client: DockerClient, lab: LabEnv, tag: s
         'TRIVY_SOURCE=base',
         '--build-arg',
         'BUILDKIT_SOURCE=base',
+        '--build-arg',
+        'COSIGN_SOURCE=none',
         '--provenance=false',
         '--tag',
         tag,

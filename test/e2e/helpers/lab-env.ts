@@ -13,6 +13,8 @@ export interface LabEnv {
   trivyDbRepository: string;
   /** runner/Dockerfile's BASE in the lab: docker CLI, buildx, Node.js and Trivy from the host */
   runnerBaseImage: string;
+  /** BuildKit's SBOM generator in the lab (`--sbom=generator=`): syft behind BuildKit's generator protocol */
+  sbomScannerImage: string;
   caCert: string;
   platforms: string[];
 }
@@ -47,6 +49,7 @@ export function parseLabEnv(text: string): LabEnv {
     buildkitImage: get('LAB_BUILDKIT_IMAGE'),
     trivyDbRepository: get('LAB_TRIVY_DB_REPOSITORY'),
     runnerBaseImage: get('LAB_RUNNER_BASE_IMAGE'),
+    sbomScannerImage: get('LAB_SBOM_SCANNER_IMAGE'),
     caCert: get('LAB_CA_CERT'),
     platforms: get('LAB_PLATFORMS').split(','),
   };

@@ -1,15 +1,28 @@
 // docker-build as the GitHub Action behind a corporate proxy: a recording proxy on loopback, GitHub's hosts stood in by
 // a TLS server the proxy tunnels them to (a throwaway CA, trusted through NODE_EXTRA_CA_CERTS), Trivy downloaded from
-// that "release" (RUNNER_TOOL_CACHE set, no trivy on PATH).
+// that "release" (RUNNER_TOOL_CACHE set, no trivy on PATH). The stand-in's archive is made from the lab's trivy, so it
+// is not the release docker-build pins: the download goes through the proxy and is refused, as a replaced release
+// would be; the runs that go on to build find the pinned Trivy in the tool cache, as a previous job left it.
 //
 // The lab registry (registry.lab.test) is NOT in NO_PROXY: buildx and Trivy (through the environment) and BuildKit
 // (through its driver options, on the host network) reach it through the proxy, which is how the test sees that the
 // variables were passed on. The second registry (registry2.lab.test) IS in NO_PROXY: the image is pushed there too,
 // and the proxy must never see it.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { RELEASE_PINS } from '../../../src/exec/pins.js';
+import { trivyAsset } from '../../../src/scan/install.js';
 import { FakeCacheService, TOKEN } from '../../helpers/cache-service.js';
 import { runAction } from '../helpers/action.js';
 import { DockerClient, unique } from '../helpers/docker.js';
@@ -88,6 +101,21 @@ describe('behind an HTTP proxy', () => {
   let locked: RecordingProxy;
   const PROXY_PASSWORD = `pr0xy-${Math.random().toString(36).slice(2, 12)}`;
 
+  /**
+   * A tool cache where a previous job left the pinned Trivy (the lab's binary), its marker holding the archive's pin:
+   * the run takes it from there and downloads nothing.
+   */
+  function seededToolCache(): string {
+    const toolCache = mkdtempSync(join(scratch, 'tool-cache-'));
+    const dir = join(toolCache, 'trivy', TRIVY.slice(1), process.arch);
+    mkdirSync(dir, { recursive: true });
+    symlinkSync(realpathSync(trivyBinary), join(dir, 'trivy'));
+    const pin = RELEASE_PINS.trivy?.[TRIVY.slice(1)]?.[trivyAsset(TRIVY, 'linux', process.arch)] ?? '';
+    expect(pin).toMatch(/^[0-9a-f]{64}$/);
+    writeFileSync(`${dir}.complete`, `${pin}\n`);
+    return toolCache;
+  }
+
   /** The variables of a job behind `proxyUrl`, with the registry login inputs and GitHub's hosts stood in. */
   function jobEnv(proxyUrl: string, toolCache: string): Record<string, string | undefined> {
     return {
@@ -149,8 +177,40 @@ describe('behind an HTTP proxy', () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('the API call, the Trivy download and the registry traffic of buildx, BuildKit and Trivy go through it; a NO_PROXY host does not', async () => {
+  it('the Trivy download goes through it, and the stand-in is not the pinned release: refused, both digests named, before the build, nothing in the tool cache', async () => {
     const toolCache = mkdtempSync(join(scratch, 'tool-cache-'));
+    const served = github.served.length;
+    const result = await runAction(
+      repo,
+      { name: 'push', ref: 'refs/heads/main' },
+      { ...jobEnv(proxy.url, toolCache), INPUT_TAGS: 'type=raw,value=refused' },
+    );
+    const log = result.main.stdout + result.main.stderr;
+    expect(result.main.code, log.slice(-4000)).toBe(1);
+    // the release (github.com, then its redirect), through the proxy; the release's own checksum file is not asked for
+    expect(proxy.hosts()).toEqual(expect.arrayContaining(['github.com:443', 'objects.githubusercontent.com:443']));
+    const asked = github.served.slice(served);
+    expect(asked).toEqual(
+      expect.arrayContaining([
+        `github.com /aquasecurity/trivy/releases/download/${TRIVY}/trivy_0.74.0_Linux-64bit.tar.gz`,
+        'objects.githubusercontent.com /release-assets/trivy_0.74.0_Linux-64bit.tar.gz',
+      ]),
+    );
+    expect(asked.filter((line) => line.includes('checksums'))).toEqual([]);
+    const pin = RELEASE_PINS.trivy?.['0.74.0']?.['trivy_0.74.0_Linux-64bit.tar.gz'] ?? '';
+    expect(log).toContain(
+      `trivy_0.74.0_Linux-64bit.tar.gz from https://github.com/aquasecurity/trivy/releases/download/${TRIVY} is not ` +
+        `the pinned release: expected sha256 ${pin}, got sha256 ${github.trivySha256 ?? ''}.`,
+    );
+    expect(readdirSync(toolCache)).toEqual([]);
+    expect(log).not.toMatch(/^\$ docker buildx build /m);
+    const inspect = await run('docker', ['buildx', 'imagetools', 'inspect', `${image}:refused`]);
+    expect(inspect.code).not.toBe(0);
+  });
+
+  it('the API call and the registry traffic of buildx, BuildKit and Trivy go through it; a NO_PROXY host does not', async () => {
+    const toolCache = seededToolCache();
+    const served = github.served.length;
     const builders = watchBuilderEnvs();
     let result;
     try {
@@ -161,22 +221,12 @@ describe('behind an HTTP proxy', () => {
     const log = result.main.stdout + result.main.stderr;
     expect(result.main.code, log.slice(-4000)).toBe(0);
 
-    // docker-build's own requests: GitHub's API, the release (github.com, then its redirect), through the proxy.
-    expect(proxy.hosts()).toEqual(
-      expect.arrayContaining(['api.github.com:443', 'github.com:443', 'objects.githubusercontent.com:443']),
-    );
-    expect(github.served).toEqual(
-      expect.arrayContaining([
-        'api.github.com /repos/example/hello-app',
-        `github.com /aquasecurity/trivy/releases/download/${TRIVY}/trivy_0.74.0_Linux-64bit.tar.gz`,
-        `github.com /aquasecurity/trivy/releases/download/${TRIVY}/trivy_0.74.0_checksums.txt`,
-        'objects.githubusercontent.com /release-assets/trivy_0.74.0_Linux-64bit.tar.gz',
-      ]),
-    );
+    // docker-build's own request, GitHub's API, through the proxy; Trivy from the tool cache, nothing downloaded.
+    expect(proxy.hosts()).toContain('api.github.com:443');
+    expect(github.served.slice(served)).toEqual(['api.github.com /repos/example/hello-app']);
     expect(log).toContain(
-      `Trivy ${TRIVY}: ${toolCache}/trivy/0.74.0/x64/trivy (checksum-verified release, tool cache)`,
+      `Trivy ${TRIVY}: ${toolCache}/trivy/0.74.0/${process.arch}/trivy (checksum-verified release, tool cache)`,
     );
-    expect(existsSync(join(toolCache, 'trivy', '0.74.0', 'x64.complete'))).toBe(true);
 
     // The tools' traffic to the lab registry went through it; BuildKit got the variables as driver options.
     expect(proxy.hosts()).toContain(lab.registry);
@@ -217,7 +267,7 @@ describe('behind an HTTP proxy', () => {
         repo,
         { name: 'push', ref: 'refs/heads/main' },
         {
-          ...jobEnv(cacheProxy.url, mkdtempSync(join(scratch, 'tool-cache-'))),
+          ...jobEnv(cacheProxy.url, seededToolCache()),
           HTTP_PROXY: cacheProxy.url,
           // a cache service on a name only the proxy knows: reached through it, or not at all
           ACTIONS_CACHE_URL: 'http://cache.actions.example/',
@@ -243,7 +293,7 @@ describe('behind an HTTP proxy', () => {
   });
 
   it('a proxy that asks for credentials gets them from the URL; the password is on no command line and in no log', async () => {
-    const toolCache = mkdtempSync(join(scratch, 'tool-cache-'));
+    const toolCache = seededToolCache();
     const url = locked.url.replace('://', `://ci:${PROXY_PASSWORD}@`);
     const sampling = sampleCommandLines(PROXY_PASSWORD);
     const builders = watchBuilderEnvs();
@@ -257,7 +307,7 @@ describe('behind an HTTP proxy', () => {
     const log = result.main.stdout + result.main.stderr + result.post.stdout + result.post.stderr;
     expect(result.main.code, log.slice(-4000)).toBe(0);
 
-    expect(locked.hosts()).toEqual(expect.arrayContaining(['api.github.com:443', 'github.com:443', lab.registry]));
+    expect(locked.hosts()).toEqual(expect.arrayContaining(['api.github.com:443', lab.registry]));
     expect(locked.requests.filter((request) => !request.authorized)).toEqual([]);
     // BuildKit got no proxy (driver options are argv), and the log says so.
     expect(log).toContain('BuildKit gets no proxy: HTTPS_PROXY carries credentials');

@@ -15,6 +15,8 @@ const REQUIRED_TOOLS: readonly (readonly string[])[] = [
   ['docker', 'buildx', 'version'],
   ['trivy', '--version'],
   ['act', '--version'],
+  ['cosign', 'version'],
+  ['syft', 'version'],
   ['node_modules/.bin/gitlab-ci-local', '--version'],
 ];
 

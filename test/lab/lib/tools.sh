@@ -69,6 +69,9 @@ go_tools_up() {
   GOEXPERIMENT=jsonv2 go_tool trivy "$TRIVY_MODULE" "$TRIVY_VERSION" \
     "-X github.com/aquasecurity/trivy/pkg/version/app.ver=${TRIVY_VERSION#v}" ./cmd/trivy
   go_tool act "$ACT_MODULE" "$ACT_VERSION" "-X main.version=${ACT_VERSION#v}" .
+  go_tool cosign "$COSIGN_MODULE" "$COSIGN_VERSION" \
+    "-X sigs.k8s.io/release-utils/version.gitVersion=$COSIGN_VERSION" ./cmd/cosign
+  go_tool syft "$SYFT_MODULE" "$SYFT_VERSION" "-X main.version=${SYFT_VERSION#v}" ./cmd/syft
 }
 
 # Puts the tools where every process finds them: the jobs that act and gitlab-ci-local run, and the Docker CLI under
@@ -77,7 +80,7 @@ go_tools_link() {
   install -d "$LAB_PLUGIN_DIR"
   cmp -s "$LAB_BIN/buildx" "$LAB_PLUGIN_DIR/docker-buildx" || install -m 755 "$LAB_BIN/buildx" "$LAB_PLUGIN_DIR/docker-buildx"
   local tool
-  for tool in buildkitd buildctl trivy act; do
+  for tool in buildkitd buildctl trivy act cosign syft; do
     ln -sfn "$LAB_BIN/$tool" "/usr/local/bin/$tool"
   done
 }

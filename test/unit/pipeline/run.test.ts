@@ -81,6 +81,8 @@ describe('the job summary', () => {
       version: '1.2.3',
       metadata: '{}',
       imageid: '',
+      signatures: [],
+      verifyCommand: '',
     };
     const markdown = summaryMarkdown({
       plan,
@@ -138,6 +140,8 @@ describe('the job summary', () => {
       version: '',
       metadata: '',
       imageid: '',
+      signatures: [],
+      verifyCommand: '',
     };
     const summary = (operation: Plan['operation']) =>
       summaryMarkdown({
