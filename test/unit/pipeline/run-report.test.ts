@@ -80,6 +80,8 @@ async function githubRun(cwd: string, env: Record<string, string>) {
 async function gitlabRun(cwd: string, env: Record<string, string>) {
   const all: Record<string, string> = {
     ...env,
+    // not GitHub's, even when the tests themselves run in a GitHub job (the release workflow's, ci.yml's unit job)
+    GITHUB_ACTIONS: '',
     GITLAB_CI: 'true',
     CI_JOB_ID: `${process.pid}${Date.now()}`,
     CI_COMMIT_SHA: 'b'.repeat(40),
