@@ -180,7 +180,11 @@ function keylessIdentity(env: Env): { subject: string; issuer: string } | undefi
   }
   if ((env.CI_PROJECT_PATH ?? '') !== '' && (env.CI_SERVER_URL ?? '') !== '') {
     return {
-      subject: `${env.CI_SERVER_URL ?? ''}/${env.CI_PROJECT_PATH ?? ''}//${env.CI_CONFIG_PATH ?? '.gitlab-ci.yml'}@refs/heads/${env.CI_COMMIT_REF_NAME ?? ''}`,
+      subject:
+        `${env.CI_SERVER_URL ?? ''}/${env.CI_PROJECT_PATH ?? ''}//${env.CI_CONFIG_PATH ?? '.gitlab-ci.yml'}` +
+        ((env.CI_COMMIT_TAG ?? '') !== ''
+          ? `@refs/tags/${env.CI_COMMIT_TAG ?? ''}`
+          : `@refs/heads/${env.CI_COMMIT_REF_NAME ?? ''}`),
       issuer: env.CI_SERVER_URL ?? '',
     };
   }

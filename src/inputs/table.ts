@@ -881,4 +881,6 @@ export const DOTENV_OUTPUTS = [
   'scan-result',
   'test-result',
   'imageid',
+  'signatures',
+  'sbom-files',
 ];

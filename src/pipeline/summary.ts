@@ -86,6 +86,16 @@ function outputLines(outputs: Outputs, builds: boolean): string[] {
   if (platforms.length > 0) {
     lines.push('| platform | digest |', '| --- | --- |', ...platforms.map(([p, d]) => `| ${p} | \`${d}\` |`), '');
   }
+  if (outputs.signatures.length > 0) {
+    lines.push(
+      '**Signed** with cosign after the gates, before the tags (each platform too, and the gates attested):',
+      '',
+      ...outputs.signatures.map((reference) => `- \`${reference}\``),
+      '',
+      `Verify: \`${outputs.verifyCommand}\``,
+      '',
+    );
+  }
   // Promote and merge build nothing: no cache to speak of.
   if (!builds) return lines;
   const { cache } = outputs;

@@ -264,7 +264,7 @@ export function makePlan(request: PlanRequest): Plan {
     cache,
     check: builds ? planCheck(inputs) : undefined,
     scan: digestOnly ? undefined : planScan(inputs, request.ignoreFiles ?? []),
-    sign: planSign(inputs, operation, request.oidc ?? false),
+    sign: planSign(inputs, operation, request.oidc ?? false, push.push),
     verify: planVerify(inputs, operation),
     test: digestOnly
       ? undefined

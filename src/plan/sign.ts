@@ -16,12 +16,14 @@ function keyPlan(key: CosignKey): KeyPlan {
  * digest`, which merge signs). `oidc`: the job has an OIDC token for Sigstore (GitHub's id-token permission,
  * GitLab's SIGSTORE_ID_TOKEN).
  */
-export function planSign(inputs: Inputs, operation: Operation, oidc: boolean): SignPlan | undefined {
+export function planSign(inputs: Inputs, operation: Operation, oidc: boolean, pushes: boolean): SignPlan | undefined {
   if (!inputs.sign) {
     if (inputs.signKey !== undefined)
       throw new InputError('sign-key', undefined, 'is for sign: true, and sign is false');
     return undefined;
   }
+  // A pull request from a fork (no token, nothing pushed) builds and scans with sign: true left on: nothing to sign.
+  if (!pushes) return undefined;
   if (inputs.signKey === undefined) {
     if (!oidc) {
       throw new InputError(

@@ -99,6 +99,31 @@ describe('the job summary', () => {
     expect(markdown).toContain(
       '**Cache:** gha, 4 of 5 build steps cached; read `app-amd64-dev`, `app-amd64-main`; written `app-amd64-dev`',
     );
+    expect(markdown).not.toContain('**Signed**');
+  });
+
+  it('shows what was signed, and how to verify it', () => {
+    const plan = { operation: { kind: 'build' }, push: { push: true, reason: 'push is true' } } as Plan;
+    const outputs = {
+      cache: { kind: 'none', read: [], write: null, steps: 0, cached: 0 },
+      gates: {},
+      digest: 'sha256:idx',
+      platformDigests: {},
+      image: 'r/app@sha256:idx',
+      digestFile: '',
+      tags: [],
+      labels: [],
+      annotations: [],
+      version: '',
+      metadata: '',
+      imageid: '',
+      signatures: ['r/app@sha256:idx', 'mirror/app@sha256:idx'],
+      verifyCommand: 'cosign verify --key=k.pub r/app@sha256:idx',
+    } satisfies Outputs;
+    const markdown = summaryMarkdown({ plan, outputs, times: [], gateSummary: '', failure: undefined });
+    expect(markdown).toContain('**Signed** with cosign after the gates, before the tags');
+    expect(markdown).toContain('- `mirror/app@sha256:idx`');
+    expect(markdown).toContain('Verify: `cosign verify --key=k.pub r/app@sha256:idx`');
   });
 
   const failed = (failure: Partial<Failure>) =>

@@ -51,6 +51,8 @@ describe('the signing plan', () => {
     });
     expect(planOf({ sign: 'true' }, true).sign).toEqual({ key: undefined, tlog: true });
     expect(planOf({}).sign).toBeUndefined();
+    // nothing pushed (a fork's pull request has no token either): nothing to sign, no error
+    expect(planOf({ sign: 'true', push: 'false' }).sign).toBeUndefined();
     expect(planOf({ sign: 'true', 'sign-key': KEY, push: 'digest', platforms: 'linux/amd64' }).sign).toBeUndefined();
   });
 
