@@ -188,6 +188,14 @@ function verifyChoice(
 }
 export type SbomFormat = (typeof SBOM_FORMATS)[number];
 
+/** `sbom` as buildx takes it; an empty generator (BuildKit refuses it after the build started) is refused here. */
+function sbomValue(value: string | undefined): string | undefined {
+  if (value !== undefined && /(?:^|,)generator=(?:,|$)/.test(value)) {
+    throw new InputError('sbom', value, 'names an empty generator: give an image, or use sbom-generator');
+  }
+  return value;
+}
+
 function imageRef(input: string, value: string | undefined): string | undefined {
   if (value !== undefined && !IMAGE_REF.test(value)) {
     throw new InputError(input, value, 'expected an image reference (registry/repository[:tag][@sha256:...])');
@@ -254,7 +262,7 @@ export function parseInputs(raw: ReadonlyMap<string, string>): Inputs {
     pull: bool('pull'),
     noCache: bool('no-cache'),
     provenance: optional(text('provenance')),
-    sbom: optional(text('sbom')),
+    sbom: sbomValue(optional(text('sbom'))),
     sbomGenerator: imageRef('sbom-generator', optional(text('sbom-generator'))),
     sign: bool('sign'),
     signKey: cosignKey('sign-key', optional(text('sign-key')), 'private'),

@@ -58,6 +58,7 @@ describe('the SBOM attestation', () => {
     expect(() => inputs({ 'sbom-generator': 'img:1,push=true' })).toThrow(
       /sbom-generator.*expected an image reference/,
     );
+    expect(() => inputs({ sbom: 'generator=' })).toThrow(/sbom.*names an empty generator/);
   });
 });
 
