@@ -193,14 +193,20 @@ describe('sign after the gates, verify before promote (cosign, key-based, offlin
   const verified = async (reference: string) =>
     (await cosign('verify', `--key=${join(scratch, 'release.pub')}`, '--insecure-ignore-tlog', reference)).code;
 
-  it('the action through act: sign-key and its password as secrets; the digest verifies with the public key', async () => {
+  it('the action through act: sign-key and its password as secrets; the digest verifies with the public key; SBOM files per platform', async () => {
     const actRepo = await repoFromFixture(['hello-app', 'act-sign'], undefined, true);
     const actImage = `${lab.registry}/e2e/${unique('sign-act')}`;
     try {
       const result = await runAct(
         actRepo,
         '.github/workflows/sign.yml',
-        [...labActVars(lab, actImage), '--secret=REGISTRY_PASSWORD', '--secret=COSIGN_KEY', '--secret=COSIGN_PASSWORD'],
+        [
+          ...labActVars(lab, actImage),
+          `--var=SBOM_GENERATOR=${lab.sbomScannerImage}`,
+          '--secret=REGISTRY_PASSWORD',
+          '--secret=COSIGN_KEY',
+          '--secret=COSIGN_PASSWORD',
+        ],
         undefined,
         { REGISTRY_PASSWORD: lab.registryPassword, COSIGN_KEY: keys.key, COSIGN_PASSWORD: PASSWORD },
       );
@@ -210,6 +216,8 @@ describe('sign after the gates, verify before promote (cosign, key-based, offlin
       expect(log).toContain(`output signatures=${actImage}@${digest}`);
       expect(await verified(`${actImage}@${digest}`)).toBe(0);
       expect(log).not.toContain(PASSWORD);
+      // the SBOM files of both platforms, where a later step uploads them from
+      expect(log).toMatch(/output sbom-files=\S*gl-sbom-linux-amd64\.cdx\.json \S*gl-sbom-linux-arm64\.cdx\.json/);
     } finally {
       rmSync(actRepo, { recursive: true, force: true });
     }
