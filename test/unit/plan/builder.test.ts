@@ -1,10 +1,7 @@
 // The new builder's driver, nodes and TLS files: inputs refused with the input and value, the plan, buildx's argv.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { gitlabContext } from '../../../src/context/gitlab.js';
-import { parseInputs } from '../../../src/inputs/parse.js';
-import { inputVariables, rawInputs } from '../../../src/inputs/read.js';
-import { makePlan } from '../../../src/plan/plan.js';
+import { branchPlan, parsedInputs } from '../helpers/plan.js';
 import type { BuilderPlan } from '../../../src/plan/types.js';
 import {
   buildkitdArgs,
@@ -14,34 +11,11 @@ import {
   rootlessUser,
 } from '../../../src/pipeline/steps/buildkitd.js';
 import { appendNodeArgs, createBuilderArgs } from '../../../src/tools/buildx.js';
-import { readEnvFile } from '../helpers/env-file.js';
 
-const NOW = new Date('2026-11-22T08:00:00Z');
-
-function inputs(given: Record<string, string>) {
-  return parseInputs(
-    rawInputs(Object.fromEntries(Object.entries(given).map(([name, value]) => [inputVariables(name)[0], value]))),
-  );
-}
+const inputs = parsedInputs;
 
 /** The plan of a GitLab branch pipeline on a job with a Docker engine, for r.example/app and `given`. */
-function planOf(given: Record<string, string>) {
-  const parsed = inputs({ images: 'r.example/app', ...given });
-  return makePlan({
-    dockerConfig: undefined,
-    dockerfile: undefined,
-    ctx: gitlabContext(readEnvFile('gitlab/branch-main.env'), NOW),
-    inputs: parsed,
-    logins: parsed.logins,
-    automatic: [],
-    toggles: { shortShaLength: undefined, prHeadSha: false, annotationLevels: undefined },
-    now: NOW,
-    builderName: 'b',
-    hostPlatform: 'linux/amd64',
-    ghaAvailable: false,
-    engine: true,
-  });
-}
+const planOf = (given: Record<string, string>) => branchPlan({ images: 'r.example/app', ...given });
 
 function builderOf(given: Record<string, string>): Extract<BuilderPlan, { kind: 'create' }> {
   const plan = planOf(given);

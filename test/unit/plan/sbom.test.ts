@@ -1,38 +1,11 @@
 // The SBOM: buildx's attestation with the generator named, the files the scan gate writes, and bad input.
 import { describe, expect, it } from 'vitest';
-import { gitlabContext } from '../../../src/context/gitlab.js';
-import { parseInputs } from '../../../src/inputs/parse.js';
-import { inputVariables, rawInputs } from '../../../src/inputs/read.js';
-import { makePlan } from '../../../src/plan/plan.js';
+import { branchPlan, parsedInputs } from '../helpers/plan.js';
 import { sbomAttestation } from '../../../src/plan/sbom.js';
 import { sbomFileName, trivySbomArgs } from '../../../src/scan/trivy-args.js';
-import { readEnvFile } from '../helpers/env-file.js';
 
-const NOW = new Date('2026-11-22T08:00:00Z');
-
-function inputs(given: Record<string, string>) {
-  return parseInputs(
-    rawInputs(Object.fromEntries(Object.entries(given).map(([name, value]) => [inputVariables(name)[0], value]))),
-  );
-}
-
-function planOf(given: Record<string, string>) {
-  const parsed = inputs({ images: 'r.example/app', ...given });
-  return makePlan({
-    dockerConfig: undefined,
-    dockerfile: undefined,
-    ctx: gitlabContext(readEnvFile('gitlab/branch-main.env'), NOW),
-    inputs: parsed,
-    logins: parsed.logins,
-    automatic: [],
-    toggles: { shortShaLength: undefined, prHeadSha: false, annotationLevels: undefined },
-    now: NOW,
-    builderName: 'b',
-    hostPlatform: 'linux/amd64',
-    ghaAvailable: false,
-    engine: true,
-  });
-}
+const inputs = parsedInputs;
+const planOf = (given: Record<string, string>) => branchPlan({ images: 'r.example/app', ...given });
 
 describe('the SBOM attestation', () => {
   it('names the generator when one is given, and stays off without sbom', () => {

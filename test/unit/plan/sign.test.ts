@@ -1,41 +1,15 @@
 // Signing after the gates and verifying before promote: the plan, bad input named before anything runs, cosign's argv.
 import { describe, expect, it } from 'vitest';
-import { gitlabContext } from '../../../src/context/gitlab.js';
-import { parseInputs } from '../../../src/inputs/parse.js';
-import { inputVariables, rawInputs } from '../../../src/inputs/read.js';
-import { makePlan } from '../../../src/plan/plan.js';
+import { branchPlan, parsedInputs } from '../helpers/plan.js';
 import { attestArgs, signArgs, verifyArgs, verifyAttestationArgs, verifyCommand } from '../../../src/tools/cosign.js';
-import { readEnvFile } from '../helpers/env-file.js';
 
-const NOW = new Date('2026-11-22T08:00:00Z');
 const KEY =
   '-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\nabcdefghijklmnopqrstuvwxyz0123456789\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----';
 const PUB = '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----';
 
-function inputs(given: Record<string, string>) {
-  return parseInputs(
-    rawInputs(Object.fromEntries(Object.entries(given).map(([name, value]) => [inputVariables(name)[0], value]))),
-  );
-}
-
-function planOf(given: Record<string, string>, oidc = false) {
-  const parsed = inputs({ images: 'r.example/app', ...given });
-  return makePlan({
-    dockerConfig: undefined,
-    dockerfile: undefined,
-    ctx: gitlabContext(readEnvFile('gitlab/branch-main.env'), NOW),
-    inputs: parsed,
-    logins: parsed.logins,
-    automatic: [],
-    toggles: { shortShaLength: undefined, prHeadSha: false, annotationLevels: undefined },
-    now: NOW,
-    builderName: 'b',
-    hostPlatform: 'linux/amd64',
-    ghaAvailable: false,
-    engine: true,
-    oidc,
-  });
-}
+const inputs = parsedInputs;
+const planOf = (given: Record<string, string>, oidc = false) =>
+  branchPlan({ images: 'r.example/app', ...given }, { oidc });
 
 describe('the signing plan', () => {
   it('key-based with the key as text (never in the plan), a file or a KMS URI; keyless with the job’s token', () => {
