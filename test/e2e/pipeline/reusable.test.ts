@@ -237,4 +237,17 @@ describe('the reusable workflow through act: a caller, one job per platform, mer
     expect(Object.keys(json(outputs['platform-digests']))).toEqual(['linux/amd64']);
     expect(log).not.toContain(lab.registryPassword);
   });
+  it('a platform with no runner in runners fails the prepare job, naming the input and the value, before any build', async () => {
+    const repo = await consumer(['hello-app']);
+    repos.push(repo);
+    const before = await registryTags(lab, image);
+    const { result, log } = await call(repo, 'linux/amd64,linux/s390x');
+    expect(result.code).not.toBe(0);
+    expect(log).toContain(
+      'Invalid runners "{"linux/amd64":"ubuntu-24.04","linux/arm64":"ubuntu-24.04-arm"}": no runner for linux/s390x',
+    );
+    expect(log).toMatch(/image\/docker-build\/prepare\s*\].*Job failed/);
+    expect(log).not.toContain('$ docker buildx');
+    expect(await registryTags(lab, image)).toEqual(before);
+  });
 });
