@@ -22,9 +22,18 @@ const OWN = new Set(['command', 'source', 'sources']);
 /** Where the action of the workflow's own commit is checked out, inside the job's workspace. */
 const ACTION_DIR = '.docker-build';
 
-const CHECKOUT = 'actions/checkout@v7';
-const UPLOAD = 'actions/upload-artifact@v7';
-const DOWNLOAD = 'actions/download-artifact@v8';
+/**
+ * The actions the workflow runs, pinned by commit as release.yml pins its own: the workflow runs in the caller's
+ * repository with its registry credentials, and a caller pinned at a SHA gets the same actions every time.
+ */
+const PINNED = {
+  checkout: { uses: 'actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1', version: 'v7.0.1' },
+  upload: { uses: 'actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f', version: 'v7.0.0' },
+  download: { uses: 'actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c', version: 'v8.0.1' },
+};
+const CHECKOUT = PINNED.checkout.uses;
+const UPLOAD = PINNED.upload.uses;
+const DOWNLOAD = PINNED.download.uses;
 
 /** The table's inputs on GitHub that the caller gives, secrets included. */
 function callerInputs(): InputSpec[] {
@@ -256,5 +265,9 @@ export function renderReusableWorkflow(): string {
     },
     jobs: jobs(),
   };
-  return HEADER + stringify(workflow, { lineWidth: 0 });
+  let text = stringify(workflow, { lineWidth: 0 });
+  // each pinned action's version beside its commit, as a comment (Dependabot and Renovate read it)
+  for (const { uses, version } of Object.values(PINNED))
+    text = text.replaceAll(`uses: ${uses}\n`, `uses: ${uses} # ${version}\n`);
+  return HEADER + text;
 }

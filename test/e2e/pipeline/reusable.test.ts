@@ -6,7 +6,7 @@
 // What act lacks, and how the test stands in (the workflow itself is run as generated):
 // - job.workflow_repository and job.workflow_sha are empty under act, and nothing can be fetched: the test puts the
 //   action (action.yml, dist/) where the workflow checks docker-build out (.docker-build/), and act's
-//   --local-repository replaces actions/checkout@v7 (for that non-local checkout; the caller's own checkout act
+//   --local-repository replaces actions/checkout (for that non-local checkout; the caller's own checkout act
 //   skips, copying the working tree) with a stand-in that only checks the action is there.
 // - actions/upload-artifact and download-artifact cannot be fetched either: --local-repository replaces them with
 //   stand-ins copying the digest files through a directory of this test (same names and patterns as on GitHub).
@@ -83,10 +83,17 @@ function standIns(dir: string, artifacts: string): string[] {
     // the pattern is a glob, as download-artifact's: unquoted on purpose
     'mkdir -p "$DEST"\nfor d in "$STORE"/$PATTERN; do cp "$d"/* "$DEST"/; done\necho "stand-in download-artifact: $PATTERN -> $(ls "$DEST" | tr \'\\n\' \' \')"',
   );
+  // the references exactly as the workflow pins them (owner/name@commit), which is what act matches
+  const workflow = readFileSync(new URL('.github/workflows/build.yml', ROOT), 'utf8');
+  const pinned = (name: string) => {
+    const match = new RegExp(`uses: (actions/${name}@[0-9a-f]{40})`).exec(workflow);
+    if (match === null) throw new Error(`.github/workflows/build.yml runs no actions/${name} pinned by commit`);
+    return match[1] ?? '';
+  };
   return [
-    `--local-repository=actions/checkout@v7=${checkout}`,
-    `--local-repository=actions/upload-artifact@v7=${upload}`,
-    `--local-repository=actions/download-artifact@v8=${download}`,
+    `--local-repository=${pinned('checkout')}=${checkout}`,
+    `--local-repository=${pinned('upload-artifact')}=${upload}`,
+    `--local-repository=${pinned('download-artifact')}=${download}`,
   ];
 }
 
