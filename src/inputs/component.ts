@@ -273,8 +273,8 @@ const BUILD_ONLY = new Set([
   'check-fail-on',
 ]);
 
-/** Which of the table's inputs each command's component takes. */
-function takes(command: Command, input: InputSpec): boolean {
+/** Which of the table's inputs each command takes (its component's, and the reusable workflow's merge step's). */
+export function takes(command: Command, input: InputSpec): boolean {
   switch (command) {
     case 'build':
       return input.name !== 'source' && input.name !== 'sources';

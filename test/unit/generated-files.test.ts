@@ -9,6 +9,7 @@ import {
   renderBuilderModesSummary,
   renderInputsDoc,
 } from '../../src/inputs/render.js';
+import { renderReusableWorkflow } from '../../src/inputs/workflow.js';
 import { COMMANDS, INPUTS, OUTPUTS } from '../../src/inputs/table.js';
 
 const root = new URL('../../', import.meta.url);
@@ -31,6 +32,10 @@ describe('files generated from src/inputs/table.ts', () => {
 
   it.each(COMMANDS)("the GitLab component's template for %s", async (command) => {
     await check(COMPONENTS[command].path, () => renderComponent(command));
+  });
+
+  it('the reusable workflow, .github/workflows/build.yml', async () => {
+    await check('.github/workflows/build.yml', () => renderReusableWorkflow());
   });
 
   it('the inputs and outputs reference, docs/inputs.md', async () => {
