@@ -3,11 +3,12 @@
 // scan gate on every platform of it, and only then attaches the tags. Through the local command, act (a real two-job
 // matrix and a merge job) and gitlab-ci-local (`parallel: matrix` and the merge component).
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { labActVars, runAct } from '../helpers/act.js';
+// act's artifact server listens on 34567 unless told, and exits at once when another act run holds it.
+import { freePort } from '../helpers/buildkitd.js';
 import { DockerClient, unique } from '../helpers/docker.js';
 import { labGitlabVariables, runGitlabCiLocal } from '../helpers/gitlab.js';
 import { credentialLocations, filesContaining } from '../helpers/leftovers.js';
@@ -33,18 +34,6 @@ const json = (text: string | undefined) => JSON.parse(text ?? '{}') as Record<st
 /** The lines of the log that create an index or a tag for real: `imagetools create` without `--dry-run`. */
 const creates = (log: string) =>
   log.split('\n').filter((line) => line.includes('$ docker buildx imagetools create') && !line.includes('--dry-run'));
-
-/**
- * A port free on loopback now. act's artifact server listens on 34567 unless told, and exits at once (fatal: address
- * already in use) when another act run on the machine holds it.
- */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The builders the runs of this file created (from their logs): other files' runs may share the engine. */
 const builders = new Set<string>();

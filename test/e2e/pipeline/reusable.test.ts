@@ -12,11 +12,12 @@
 //   stand-ins copying the digest files through a directory of this test (same names and patterns as on GitHub).
 // - every runner label (ubuntu-24.04, ubuntu-24.04-arm) runs on this host (-self-hosted): linux/arm64 under QEMU.
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { labActVars, runAct } from '../helpers/act.js';
+// act's artifact server listens on 34567 unless told, and exits at once when another act run holds it.
+import { freePort } from '../helpers/buildkitd.js';
 import { DockerClient, unique } from '../helpers/docker.js';
 import { parseInspect, registryTags, type ImageFacts } from '../helpers/pipeline.js';
 import { repoFromFixture } from '../helpers/repo.js';
@@ -28,15 +29,6 @@ const PLATFORMS = ['linux/amd64', 'linux/arm64'] as const;
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const json = (text: string | undefined) => JSON.parse(text ?? '{}') as Record<string, unknown>;
-
-/** act's artifact server listens on 34567 unless told, and exits at once when another act run holds it. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A composite action of `inputs` running `script` (bash), as a stand-in for an action act cannot fetch. */
 function standIn(dir: string, name: string, inputs: string[], env: Record<string, string>, script: string): string {

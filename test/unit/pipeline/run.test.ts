@@ -65,6 +65,24 @@ describe('the GitHub post step', () => {
   });
 });
 
+/** The outputs of an image pushed by digest, with nothing else to say: no cache, tag, gate or signature. */
+const BARE_OUTPUTS: Outputs = {
+  cache: { kind: 'none', read: [], write: null, steps: 0, cached: 0 },
+  gates: {},
+  digest: 'sha256:idx',
+  platformDigests: {},
+  image: 'r/app@sha256:idx',
+  digestFile: '',
+  tags: [],
+  labels: [],
+  annotations: [],
+  version: '',
+  metadata: '',
+  imageid: '',
+  signatures: [],
+  verifyCommand: '',
+};
+
 describe('the job summary', () => {
   it('shows the push decision, digest, tags, platforms, the cache and step times', () => {
     const plan = { operation: { kind: 'build' }, push: { push: true, reason: 'push is true' } } as Plan;
@@ -104,22 +122,11 @@ describe('the job summary', () => {
 
   it('shows what was signed, and how to verify it', () => {
     const plan = { operation: { kind: 'build' }, push: { push: true, reason: 'push is true' } } as Plan;
-    const outputs = {
-      cache: { kind: 'none', read: [], write: null, steps: 0, cached: 0 },
-      gates: {},
-      digest: 'sha256:idx',
-      platformDigests: {},
-      image: 'r/app@sha256:idx',
-      digestFile: '',
-      tags: [],
-      labels: [],
-      annotations: [],
-      version: '',
-      metadata: '',
-      imageid: '',
+    const outputs: Outputs = {
+      ...BARE_OUTPUTS,
       signatures: ['r/app@sha256:idx', 'mirror/app@sha256:idx'],
       verifyCommand: 'cosign verify --key=k.pub r/app@sha256:idx',
-    } satisfies Outputs;
+    };
     const markdown = summaryMarkdown({ plan, outputs, times: [], gateSummary: '', failure: undefined });
     expect(markdown).toContain('**Signed** with cosign after the gates, before the tags');
     expect(markdown).toContain('- `mirror/app@sha256:idx`');
@@ -152,22 +159,7 @@ describe('the job summary', () => {
   });
 
   it('says what a promote, a merge and a push: digest build took, by digest; promote and merge show no cache', () => {
-    const outputs = {
-      cache: { kind: 'none', read: [], write: null, steps: 0, cached: 0 },
-      gates: {},
-      digest: 'sha256:idx',
-      platformDigests: {},
-      image: 'r/app@sha256:idx',
-      digestFile: '',
-      tags: [],
-      labels: [],
-      annotations: [],
-      version: '',
-      metadata: '',
-      imageid: '',
-      signatures: [],
-      verifyCommand: '',
-    };
+    const outputs = BARE_OUTPUTS;
     const summary = (operation: Plan['operation']) =>
       summaryMarkdown({
         plan: { operation, push: { push: true, reason: 'push is auto' } } as Plan,

@@ -3,14 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { gitlabContext } from '../../../src/context/gitlab.js';
 import type { CiContext } from '../../../src/context/types.js';
-import { parseInputs } from '../../../src/inputs/parse.js';
-import { inputVariables, rawInputs } from '../../../src/inputs/read.js';
-import { makePlan } from '../../../src/plan/plan.js';
 import type { CachePlan } from '../../../src/plan/cache.js';
 import { readEnvFile } from '../helpers/env-file.js';
+import { branchPlan, NOW } from '../helpers/plan.js';
 import { fixtureContext } from '../meta/helpers.js';
-
-const NOW = new Date('2026-11-22T08:00:00Z');
 
 function cacheOf(ctx: CiContext, platform: string, cache: 'registry' | 'gha'): CachePlan {
   const given: Record<string, string> = {
@@ -19,22 +15,7 @@ function cacheOf(ctx: CiContext, platform: string, cache: 'registry' | 'gha'): C
     platforms: platform,
     cache,
   };
-  const inputs = parseInputs(
-    rawInputs(Object.fromEntries(Object.entries(given).map(([name, value]) => [inputVariables(name)[0], value]))),
-  );
-  const plan = makePlan({
-    dockerConfig: undefined,
-    dockerfile: undefined,
-    ctx,
-    inputs,
-    logins: inputs.logins,
-    automatic: [],
-    toggles: { shortShaLength: undefined, prHeadSha: false, annotationLevels: undefined },
-    now: NOW,
-    builderName: 'b',
-    hostPlatform: 'linux/amd64',
-    ghaAvailable: true,
-  });
+  const plan = branchPlan(given, { ctx, ghaAvailable: true });
   expect(plan.operation).toMatchObject({ kind: 'digest', platform });
   return plan.cache;
 }
